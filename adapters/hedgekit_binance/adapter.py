@@ -1,0 +1,371 @@
+"""The Binance USDⓈ-M adapter, on ccxt ``binanceusdm``.
+
+ccxt signs, times and rate-limits the requests; this module calls its implicit endpoints
+(``fapiPrivateGetPositionSideDual``, ...) and parses the venue's JSON itself (:mod:`.wire`), so
+numbers stay Decimal and no field is lost. Linear markets only: no currency, spot or ``sapi`` call.
+
+Settings through ``connect(..., options={...})``: none are needed; ``ccxt_options`` is merged into
+the ccxt exchange's options.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from pydantic import ValidationError
+
+from hedgekit.adapter import ConnectConfig, OrderRequest, VenueAdapter
+from hedgekit.ccxt_bridge import VenueReply, from_ccxt, install_reply_hook, redact
+from hedgekit.errors import ConfigurationError, ExchangeError, HedgekitError, InvalidRequest, OrderRejected
+from hedgekit.models import (
+    Exposure,
+    Leg,
+    Leverage,
+    MarginMode,
+    Market,
+    ModeScope,
+    ModeState,
+    Order,
+    PositionMode,
+    PositionSide,
+)
+
+from hedgekit_binance import wire
+from hedgekit_binance.errors import (
+    NO_NEED_TO_CHANGE_MARGIN_TYPE,
+    NO_NEED_TO_CHANGE_POSITION_SIDE,
+    ORDER_DOES_NOT_EXIST,
+    UNKNOWN_ORDER_SENT,
+    error_from_reply,
+)
+
+log = logging.getLogger(__name__)
+
+#: ccxt ``urls['api']`` keys of binanceusdm and the path each one stands for (VENUES.md §5).
+URL_KEYS = {
+    "fapiPublic": "/fapi/v1",
+    "fapiPrivate": "/fapi/v1",
+    "fapiPublicV2": "/fapi/v2",
+    "fapiPrivateV2": "/fapi/v2",
+    "fapiPublicV3": "/fapi/v3",
+    "fapiPrivateV3": "/fapi/v3",
+    "fapiData": "/futures/data",
+}
+
+
+def _is_error(status: int, payload: Any) -> bool:
+    if status >= 400:
+        return True
+    # Binance answers some refusals with HTTP 200 and a negative code.
+    if isinstance(payload, dict):
+        code = payload.get("code")
+        return isinstance(code, int) and not isinstance(code, bool) and code < 0
+    return False
+
+
+class BinanceAdapter(VenueAdapter):
+    """Binance USDⓈ-M Futures: account-wide mode, ``positionSide``, conditional orders on the Algo Service."""
+
+    name: ClassVar[str] = "binance"
+    client_order_id_max: ClassVar[int] = 36
+    #: newClientOrderId / clientAlgoId regex ``^[\\.A-Z\\:/a-z0-9_-]{1,36}$`` (BNC trade_api.new_order)
+    client_order_id_alphabet: ClassVar[str] = (
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.:/_-"
+    )
+
+    def __init__(self, config: ConnectConfig) -> None:
+        super().__init__(config)
+        self._exchange: Any = None
+        self._owns_exchange = config.exchange is None
+
+    def __repr__(self) -> str:
+        return f"BinanceAdapter(base_url={self.config.base_url!r}, testnet={self.config.testnet})"
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def _make_exchange(self) -> Any:
+        import ccxt.async_support as ccxt_async
+
+        cfg = self.config
+        if cfg.exchange is not None:
+            exchange = cfg.exchange
+        else:
+            exchange = ccxt_async.binanceusdm(
+                {
+                    "apiKey": cfg.api_key.get_secret_value() if cfg.api_key else None,
+                    "secret": cfg.secret.get_secret_value() if cfg.secret else None,
+                    "timeout": int(cfg.timeout * 1000),
+                    "enableRateLimit": True,
+                    "options": {
+                        "fetchCurrencies": False,  # no sapi/capital calls (VENUES.md §5)
+                        "fetchMarkets": {"types": ["linear"]},
+                        "recvWindow": cfg.recv_window,
+                        "adjustForTimeDifference": False,
+                        "warnOnFetchOpenOrdersWithoutSymbol": False,
+                        **dict(cfg.options.get("ccxt_options", {})),
+                    },
+                }
+            )
+        if cfg.testnet:
+            exchange.enable_demo_trading(True)  # demo-fapi.binance.com (VENUES.md §2.7)
+        if cfg.base_url:
+            api = dict(exchange.urls["api"])
+            for key, path in URL_KEYS.items():
+                api[key] = cfg.base_url + path
+            exchange.urls["api"] = api
+        install_reply_hook(exchange, _is_error)
+        return exchange
+
+    async def open(self) -> None:
+        if self._exchange is None:
+            self._exchange = self._make_exchange()
+        payload = await self._call("connect", "fapiPublicGetExchangeInfo", {})
+        with self._parsing("exchangeInfo"):
+            self._set_markets(wire.parse_markets(payload))
+        if not self._markets:
+            raise ExchangeError("the venue lists no USDT perpetual that is trading", venue=self.name)
+
+    async def close(self) -> None:
+        exchange, self._exchange = self._exchange, None
+        if exchange is not None:
+            await exchange.close()
+
+    async def resync_time(self) -> None:
+        payload = await self._call("resync_time", "fapiPublicGetTime", {})
+        with self._parsing("time"):
+            server = int(wire.obj(payload, "time")["serverTime"])
+        self._exchange.options["timeDifference"] = self._exchange.milliseconds() - server
+        log.debug("binance clock offset now %s ms", self._exchange.options["timeDifference"])
+
+    # -- transport ---------------------------------------------------------------------------
+    def _secrets(self) -> tuple[str | None, ...]:
+        cfg = self.config
+        return tuple(s.get_secret_value() if s else None for s in (cfg.api_key, cfg.secret))
+
+    async def _call(
+        self, operation: str, method: str, params: dict[str, str], *, symbol: str | None = None,
+        client_order_id: str | None = None,
+    ) -> Any:
+        if self._exchange is None:
+            raise ConfigurationError("the adapter is not open", venue=self.name, operation=operation)
+        log.debug("binance %s -> %s %s", operation, method, redact(repr(sorted(params))))
+        try:
+            fn: Callable[[dict[str, str]], Awaitable[Any]] = getattr(self._exchange, method)
+            return await fn(params)
+        except VenueReply as reply:
+            raise error_from_reply(
+                reply, operation=operation, symbol=symbol, client_order_id=client_order_id
+            ) from None
+        except HedgekitError:
+            raise
+        except Exception as exc:  # ccxt's transport errors, translated in one place
+            import ccxt
+
+            if isinstance(exc, ccxt.BaseError):
+                err = from_ccxt(exc, venue=self.name, operation=operation, secrets=self._secrets())
+                err.symbol, err.client_order_id = symbol, client_order_id
+                raise err from None
+            raise
+
+    @contextmanager
+    def _parsing(self, what: str) -> Iterator[None]:
+        try:
+            yield
+        except HedgekitError:
+            raise
+        except (ValidationError, KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+            raise ExchangeError(f"malformed answer to {what}: {type(exc).__name__}", venue=self.name) from None
+
+    def _market_of(self, venue_symbol: Any) -> Market | None:
+        if not isinstance(venue_symbol, str):
+            return None
+        return self._by_venue_id.get(venue_symbol.upper())
+
+    # -- mode --------------------------------------------------------------------------------
+    def mode_scope(self, symbol: str | None) -> tuple[ModeScope, str | None]:
+        """Binance keeps one setting for the whole account ("on EVERY symbol")."""
+        return ModeScope.ACCOUNT, None
+
+    async def fetch_mode(self, symbol: str | None) -> ModeState:
+        payload = await self._call("position_mode", "fapiPrivateGetPositionSideDual", {})
+        with self._parsing("positionSide/dual"):
+            mode = wire.parse_mode(payload)
+        return ModeState(venue=self.name, mode=mode, scope=ModeScope.ACCOUNT, raw=payload)
+
+    async def switch_mode(self, mode: PositionMode, symbol: str | None) -> None:
+        params = {"dualSidePosition": "true" if mode is PositionMode.HEDGE else "false"}
+        try:
+            await self._call("set_position_mode", "fapiPrivatePostPositionSideDual", params)
+        except HedgekitError as exc:
+            if exc.code == NO_NEED_TO_CHANGE_POSITION_SIDE:
+                return  # -4059 "No need to change position side.": already there
+            raise
+
+    # -- reads -------------------------------------------------------------------------------
+    async def _position_rows(self, symbol: str | None) -> list[dict[str, Any]]:
+        params = {"symbol": self.market(symbol).venue_symbol} if symbol else {}
+        payload = await self._call("legs", "fapiPrivateV3GetPositionRisk", params, symbol=symbol)
+        with self._parsing("positionRisk"):
+            return wire.rows(payload, "positionRisk")
+
+    async def fetch_legs(self, symbol: str | None) -> list[Leg]:
+        params = {"symbol": self.market(symbol).venue_symbol} if symbol else {}
+        position_rows, config_payload = await asyncio.gather(
+            self._position_rows(symbol),
+            self._call("legs", "fapiPrivateGetSymbolConfig", params, symbol=symbol),
+        )
+        with self._parsing("positionRisk"):
+            configs = wire.parse_symbol_configs(config_payload)
+            legs = []
+            for row in position_rows:
+                market = self._market_of(row.get("symbol"))
+                if market is None:
+                    continue  # not a USDT perpetual hedgekit trades
+                legs.append(wire.parse_leg(row, market, configs.get(market.venue_symbol)))
+            return legs
+
+    async def fetch_open_orders(self, symbol: str | None) -> list[Order]:
+        params = {"symbol": self.market(symbol).venue_symbol} if symbol else {}
+        payload = await self._call("open_orders", "fapiPrivateGetOpenOrders", params, symbol=symbol)
+        with self._parsing("openOrders"):
+            out = []
+            for row in wire.rows(payload, "openOrders"):
+                market = self._market_of(row.get("symbol"))
+                if market is not None:
+                    out.append(wire.parse_order(row, market))
+            return out
+
+    async def fetch_conditional_orders(self, symbol: str | None) -> list[Order]:
+        params = {"symbol": self.market(symbol).venue_symbol} if symbol else {}
+        payload = await self._call("open_orders", "fapiPrivateGetOpenAlgoOrders", params, symbol=symbol)
+        with self._parsing("openAlgoOrders"):
+            listing = payload.get("orders") if isinstance(payload, dict) else payload
+            out = []
+            for row in wire.rows(listing, "openAlgoOrders"):
+                market = self._market_of(row.get("symbol"))
+                if market is not None:
+                    out.append(wire.parse_algo_order(row, market))
+            return out
+
+    async def fetch_exposure(self, scope: ModeScope, scope_key: str | None) -> Exposure:
+        """Positions, open orders and open algo orders across the account, read at once."""
+        position_rows, orders, conditional = await asyncio.gather(
+            self._position_rows(None), self.fetch_open_orders(None), self.fetch_conditional_orders(None)
+        )
+        with self._parsing("positionRisk"):
+            legs = []
+            for row in position_rows:
+                market = self._market_of(row.get("symbol"))
+                if market is not None:
+                    leg = wire.parse_leg(row, market, None)
+                    if leg.is_open:
+                        legs.append(leg)
+        return Exposure(
+            venue=self.name, scope=scope, scope_key=scope_key, legs=tuple(legs), orders=tuple(orders),
+            conditional_orders=tuple(conditional),
+        )
+
+    # -- orders ------------------------------------------------------------------------------
+    async def place_order(self, request: OrderRequest) -> Order:
+        cid = request.client_order_id
+        if request.type.conditional:
+            payload = await self._call(
+                "place_order", "fapiPrivatePostAlgoOrder", wire.algo_params(request),
+                symbol=request.symbol, client_order_id=cid,
+            )
+            with self._parsing("algoOrder"):
+                return wire.parse_algo_order(payload, request.market)
+        payload = await self._call(
+            "place_order", "fapiPrivatePostOrder", wire.order_params(request), symbol=request.symbol,
+            client_order_id=cid,
+        )
+        with self._parsing("order"):
+            return wire.parse_order(payload, request.market)
+
+    def _id_params(self, market: Market, order_id: str | None, client_order_id: str | None,
+                   conditional: bool) -> dict[str, str]:
+        params = {"symbol": market.venue_symbol}
+        if order_id is not None:
+            params["algoId" if conditional else "orderId"] = str(order_id)
+        elif client_order_id is not None:
+            params["clientAlgoId" if conditional else "origClientOrderId"] = client_order_id
+        else:
+            raise InvalidRequest("give order_id or client_order_id", venue=self.name, symbol=market.symbol)
+        return params
+
+    async def fetch_order(
+        self, symbol: str, *, order_id: str | None = None, client_order_id: str | None = None,
+        conditional: bool = False,
+    ) -> Order | None:
+        market = self.market(symbol)
+        params = self._id_params(market, order_id, client_order_id, conditional)
+        method = "fapiPrivateGetAlgoOrder" if conditional else "fapiPrivateGetOrder"
+        try:
+            payload = await self._call("fetch_order", method, params, symbol=symbol, client_order_id=client_order_id)
+        except OrderRejected as exc:
+            if exc.code in (ORDER_DOES_NOT_EXIST, UNKNOWN_ORDER_SENT):
+                return None
+            raise
+        with self._parsing("order"):
+            return (wire.parse_algo_order if conditional else wire.parse_order)(payload, market)
+
+    async def cancel_order(
+        self, symbol: str, *, order_id: str | None = None, client_order_id: str | None = None,
+        conditional: bool = False,
+    ) -> Order:
+        market = self.market(symbol)
+        params = self._id_params(market, order_id, client_order_id, conditional)
+        if conditional:
+            await self._call("cancel_order", "fapiPrivateDeleteAlgoOrder", params, symbol=symbol,
+                             client_order_id=client_order_id)
+            found = await self.fetch_order(symbol, order_id=order_id, client_order_id=client_order_id, conditional=True)
+            if found is None:
+                raise ExchangeError("the canceled algo order could not be read back", venue=self.name, symbol=symbol)
+            return found
+        payload = await self._call("cancel_order", "fapiPrivateDeleteOrder", params, symbol=symbol,
+                                   client_order_id=client_order_id)
+        with self._parsing("order"):
+            return wire.parse_order(payload, market)
+
+    # -- margin and leverage -----------------------------------------------------------------
+    async def adjust_margin(self, symbol: str, side: PositionSide, amount: Decimal) -> None:
+        market = self.market(symbol)
+        params = {
+            "symbol": market.venue_symbol,
+            "positionSide": wire.POSITION_SIDE[side],
+            "amount": wire.fmt(abs(amount)),
+            "type": "1" if amount > 0 else "2",  # 1 = add, 2 = reduce
+        }
+        await self._call("adjust_margin", "fapiPrivatePostPositionMargin", params, symbol=symbol)
+
+    async def set_leverage(self, symbol: str, leverage: int, side: PositionSide | None) -> Leverage:
+        market = self.market(symbol)
+        if side is not None:
+            raise InvalidRequest(
+                "Binance keeps one leverage per symbol for both legs; call set_leverage without a side",
+                venue=self.name, symbol=market.symbol,
+            )
+        payload = await self._call(
+            "set_leverage", "fapiPrivatePostLeverage",
+            {"symbol": market.venue_symbol, "leverage": str(leverage)}, symbol=symbol,
+        )
+        with self._parsing("leverage"):
+            value = int(wire.obj(payload, "leverage")["leverage"])
+        return Leverage(venue=self.name, symbol=market.symbol, long=value, short=value, raw=payload)
+
+    async def set_margin_mode(self, symbol: str, margin_mode: MarginMode) -> None:
+        market = self.market(symbol)
+        params = {
+            "symbol": market.venue_symbol,
+            "marginType": "ISOLATED" if margin_mode is MarginMode.ISOLATED else "CROSSED",
+        }
+        try:
+            await self._call("set_margin_mode", "fapiPrivatePostMarginType", params, symbol=symbol)
+        except HedgekitError as exc:
+            if exc.code == NO_NEED_TO_CHANGE_MARGIN_TYPE:
+                return  # -4046 "No need to change margin type."
+            raise

@@ -1,0 +1,131 @@
+"""Binance USDⓈ-M error codes, in one table, and the function that turns an answer into an error.
+
+Source: developers.binance.com, Derivatives › USDⓈ-M Futures › Error Codes
+(https://developers.binance.com/docs/derivatives/usds-margined-futures/error-code), mirrored in
+shared/VENUES.md §2 [BND error_codes.md]; HTTP statuses: the "General Info" page (429, 418, 403, 5xx,
+503 "Unknown error" = execution status unknown).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hedgekit.ccxt_bridge import VenueReply
+from hedgekit.errors import (
+    AuthenticationError,
+    ClockSkew,
+    ExchangeError,
+    ExchangeUnavailable,
+    HedgekitError,
+    InsufficientMargin,
+    ModeChangeBlocked,
+    OrderRejected,
+    PositionSideMismatch,
+    RateLimited,
+)
+
+VENUE = "binance"
+
+NO_NEED_TO_CHANGE_POSITION_SIDE = -4059
+"""Already in the asked mode: success for a mode switch."""
+NO_NEED_TO_CHANGE_MARGIN_TYPE = -4046
+"""Already in the asked margin type: success for a margin-type change."""
+ORDER_DOES_NOT_EXIST = -2013
+UNKNOWN_ORDER_SENT = -2011
+
+#: Venue code -> hedgekit error class. Anything not listed is a plain ExchangeError.
+CODES: dict[int, type[HedgekitError]] = {
+    # mode changes (USDⓈ-M error codes, 40xx)
+    -4067: ModeChangeBlocked,  # POSITION_SIDE_CHANGE_EXISTS_OPEN_ORDERS
+    -4068: ModeChangeBlocked,  # POSITION_SIDE_CHANGE_EXISTS_QUANTITY
+    -4531: ModeChangeBlocked,  # UM and CM must both be flat (portfolio margin / CM migration)
+    -4061: PositionSideMismatch,  # POSITION_SIDE_NOT_MATCH "Order's position side does not match user's setting."
+    # auth (10xx / 20xx)
+    -1002: AuthenticationError,  # UNAUTHORIZED
+    -1022: AuthenticationError,  # INVALID_SIGNATURE
+    -2014: AuthenticationError,  # BAD_API_KEY_FMT
+    -2015: AuthenticationError,  # REJECTED_MBX_KEY "Invalid API-key, IP, or permissions for action."
+    -2017: AuthenticationError,  # API_KEYS_LOCKED
+    # rate limits and clock
+    -1003: RateLimited,  # TOO_MANY_REQUESTS
+    -1008: RateLimited,  # SERVER_BUSY / request throttled
+    -1015: RateLimited,  # TOO_MANY_ORDERS
+    -1021: ClockSkew,  # INVALID_TIMESTAMP
+    -5028: ClockSkew,  # timestamp outside the matching engine's recvWindow
+    # venue trouble: status unknown
+    -1000: ExchangeUnavailable,  # UNKNOWN
+    -1001: ExchangeUnavailable,  # DISCONNECTED
+    -1006: ExchangeUnavailable,  # UNEXPECTED_RESP
+    -1007: ExchangeUnavailable,  # TIMEOUT "execution status unknown"
+    -1016: ExchangeUnavailable,  # SERVICE_SHUTTING_DOWN
+    # margin
+    -2018: InsufficientMargin,  # BALANCE_NOT_SUFFICIENT
+    -2019: InsufficientMargin,  # MARGIN_NOT_SUFFICIEN "Margin is insufficient."
+    -2027: InsufficientMargin,  # MAX_LEVERAGE_RATIO exceeded for the position
+    -2028: InsufficientMargin,  # leverage change would leave margin insufficient
+    -4050: InsufficientMargin,  # CROSS_BALANCE_INSUFFICIENT
+    -4051: InsufficientMargin,  # ISOLATED_BALANCE_INSUFFICIENT
+    # order refusals
+    -1013: OrderRejected,  # invalid quantity/price filter
+    -1102: OrderRejected,  # MANDATORY_PARAM_EMPTY_OR_MALFORMED
+    -1106: OrderRejected,  # PARAM_NOT_REQUIRED (reduceOnly in hedge mode)
+    -1111: OrderRejected,  # BAD_PRECISION
+    -1116: OrderRejected,  # INVALID_ORDER_TYPE
+    -1117: OrderRejected,  # INVALID_SIDE
+    -1121: OrderRejected,  # BAD_SYMBOL
+    -2011: OrderRejected,  # CANCEL_REJECTED "Unknown order sent."
+    -2013: OrderRejected,  # NO_SUCH_ORDER "Order does not exist."
+    -2021: OrderRejected,  # ORDER_WOULD_IMMEDIATELY_TRIGGER
+    -2022: OrderRejected,  # REDUCE_ONLY_REJECT
+    -4003: OrderRejected,  # QTY_LESS_THAN_ZERO
+    -4014: OrderRejected,  # PRICE_NOT_INCREASED_BY_TICK_SIZE
+    -4015: OrderRejected,  # INVALID_CL_ORD_ID_LEN
+    -4060: OrderRejected,  # INVALID_POSITION_SIDE
+    -4116: OrderRejected,  # DUPLICATED_CLIENT_ORDER_ID
+    -4120: OrderRejected,  # conditional type sent to /fapi/v1/order: use the Algo Order API
+    -4164: OrderRejected,  # MIN_NOTIONAL
+    -5022: OrderRejected,  # post-only order would take
+}
+
+
+def _retry_after(headers: dict[str, str]) -> float | None:
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None
+
+
+def error_from_reply(reply: VenueReply, *, operation: str, symbol: str | None = None,
+                     client_order_id: str | None = None) -> HedgekitError:
+    """The hedgekit error for one Binance error answer (HTTP status + ``{"code", "msg"}``)."""
+    payload: Any = reply.payload
+    code: int | None = None
+    msg = ""
+    if isinstance(payload, dict):
+        raw_code = payload.get("code")
+        if isinstance(raw_code, int) and not isinstance(raw_code, bool):
+            code = raw_code
+        elif isinstance(raw_code, str) and raw_code.lstrip("-").isdigit():
+            code = int(raw_code)
+        raw_msg = payload.get("msg")
+        msg = raw_msg if isinstance(raw_msg, str) else ""
+    context: dict[str, Any] = {
+        "venue": VENUE, "operation": operation, "symbol": symbol, "code": code,
+        "venue_message": msg or None, "http_status": reply.status, "client_order_id": client_order_id,
+    }
+    text = msg or f"HTTP {reply.status} {reply.reason}".strip()
+    if reply.status in (429, 418):  # request-weight limit / IP auto-ban
+        return RateLimited(text, retry_after=_retry_after(reply.headers), **context)
+    cls = CODES.get(code) if code is not None else None
+    if cls is RateLimited:
+        return RateLimited(text, retry_after=_retry_after(reply.headers), **context)
+    if cls is not None:
+        return cls(text, **context)
+    if reply.status >= 500:  # 503 "Unknown error, please check your request or try again later." = unknown
+        return ExchangeUnavailable(text, **context)
+    if reply.status in (401, 403):  # 403: WAF
+        return AuthenticationError(text, **context)
+    return ExchangeError(text, **context)

@@ -1,0 +1,339 @@
+"""The contract every venue adapter implements, and the registry that finds adapters by name.
+
+A venue package (``hedgekit_binance``, ...) registers a :class:`VenuePlugin` under the entry-point
+group ``hedgekit.adapters``. The plugin names the adapter class and the simulator frontend by dotted
+path, so :func:`load_plugin` imports neither: ccxt loads on the first ``connect``.
+
+An adapter speaks one venue's dialect and nothing else: it turns an :class:`OrderRequest` (intent,
+side and position side already decided by :mod:`hedgekit.validator`) into the venue's request,
+parses the venue's JSON into :mod:`hedgekit.models`, and maps the venue's codes to
+:mod:`hedgekit.errors`. It holds no mode cache and makes no policy decision; the facade
+(:class:`hedgekit.client.HedgeClient`) does. Example of the flow the facade drives::
+
+    scope, key = adapter.mode_scope("BTC/USDT:USDT")
+    state, exposure = await asyncio.gather(adapter.fetch_mode("BTC/USDT:USDT"),
+                                           adapter.fetch_exposure(scope, key))
+    check_mode_change(state, PositionMode.HEDGE, exposure)     # raises ModeChangeBlocked
+    await adapter.switch_mode(PositionMode.HEDGE, "BTC/USDT:USDT")
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import secrets as _secrets
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from importlib.metadata import entry_points
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+from hedgekit.errors import ConfigurationError, InvalidRequest
+from hedgekit.models import (
+    Exposure,
+    Intent,
+    Leg,
+    Leverage,
+    MarginMode,
+    Market,
+    ModeScope,
+    ModeState,
+    Order,
+    OrderType,
+    PositionMode,
+    PositionSide,
+    Side,
+    TimeInForce,
+    WorkingType,
+)
+
+__all__ = [
+    "ConnectConfig",
+    "OrderPlan",
+    "OrderRequest",
+    "VenueAdapter",
+    "VenuePlugin",
+    "available_venues",
+    "load_plugin",
+    "register_plugin",
+]
+
+ENTRY_POINT_GROUP = "hedgekit.adapters"
+
+
+@dataclass(frozen=True)
+class VenuePlugin:
+    """What a venue package registers under the ``hedgekit.adapters`` entry-point group.
+
+    ``adapter`` and ``simulator`` are ``"module:attribute"`` paths, imported only when needed.
+    """
+
+    name: str
+    title: str
+    adapter: str
+    simulator: str
+
+    def load_adapter(self) -> type[VenueAdapter]:
+        """Import and return the adapter class."""
+        cls = _load(self.adapter)
+        if not (isinstance(cls, type) and issubclass(cls, VenueAdapter)):
+            raise ConfigurationError(f"{self.adapter} is not a VenueAdapter", venue=self.name)
+        return cls
+
+    def load_simulator(self) -> Any:
+        """Import and return the simulator frontend class."""
+        return _load(self.simulator)
+
+
+def _load(path: str) -> Any:
+    module, _, attr = path.partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+_REGISTERED: dict[str, VenuePlugin] = {}
+
+
+def register_plugin(plugin: VenuePlugin) -> None:
+    """Register a venue in this process, beside those found through entry points."""
+    _REGISTERED[plugin.name] = plugin
+
+
+def available_venues() -> list[str]:
+    """Names of every registered venue, sorted; no venue package is imported."""
+    return sorted({ep.name for ep in entry_points(group=ENTRY_POINT_GROUP)} | set(_REGISTERED))
+
+
+def load_plugin(venue: str) -> VenuePlugin:
+    """Return the plugin registered as ``venue``; :class:`ConfigurationError` lists the known ones."""
+    if not isinstance(venue, str):
+        raise ConfigurationError(f"venue must be a name such as 'binance', not {type(venue).__name__}")
+    name = venue.strip().lower()
+    if name in _REGISTERED:
+        return _REGISTERED[name]
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        if ep.name == name:
+            plugin = ep.load()
+            if not isinstance(plugin, VenuePlugin):
+                raise ConfigurationError(f"entry point {ep.value} is not a VenuePlugin", venue=name)
+            _REGISTERED[name] = plugin
+            return plugin
+    known = ", ".join(available_venues()) or "none"
+    raise ConfigurationError(f"unknown venue {venue!r}; registered venues: {known}")
+
+
+class ConnectConfig(BaseModel):
+    """What ``hedgekit.connect`` hands an adapter. Secrets are held as :class:`SecretStr`."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    venue: str
+    api_key: SecretStr | None = None
+    secret: SecretStr | None = None
+    password: SecretStr | None = None
+    base_url: str | None = None
+    testnet: bool = False
+    exchange: Any = Field(default=None, repr=False)
+    """A ccxt exchange the user already has; the adapter uses it instead of making one."""
+    timeout: float = 10.0
+    """Seconds before one HTTP request is abandoned."""
+    recv_window: int = 5000
+    options: Mapping[str, Any] = Field(default_factory=dict)
+    """Venue-specific settings, documented by each adapter."""
+
+
+class OrderPlan(BaseModel):
+    """The venue-neutral translation of an intent in a mode (see :func:`hedgekit.validator.plan_order`)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    intent: Intent
+    mode: PositionMode
+    side: Side
+    position_side: PositionSide
+    """``LONG``/``SHORT`` in hedge mode, ``BOTH`` in one-way mode."""
+    reduce_only: bool
+    """True for closing intents; an adapter drops it where the venue forbids it (hedge mode)."""
+
+
+class OrderRequest(BaseModel):
+    """A validated order, ready for an adapter to put on the wire."""
+
+    model_config = ConfigDict(frozen=True)
+
+    symbol: str
+    market: Market
+    plan: OrderPlan
+    type: OrderType
+    quantity: Decimal | None
+    """Base units; ``None`` only for a conditional order that closes the whole leg."""
+    client_order_id: str
+    price: Decimal | None = None
+    time_in_force: TimeInForce | None = None
+    trigger_price: Decimal | None = None
+    activation_price: Decimal | None = None
+    callback_rate: Decimal | None = None
+    working_type: WorkingType = WorkingType.MARK_PRICE
+
+    @property
+    def close_position(self) -> bool:
+        """True for a conditional order that closes whatever the leg holds when it fires."""
+        return self.quantity is None
+
+
+class VenueAdapter(ABC):
+    """One venue's dialect behind the facade. Implementations live in ``hedgekit_<venue>`` packages.
+
+    Contract:
+      * every method raises only :mod:`hedgekit.errors` classes; a malformed payload is an
+        :class:`~hedgekit.errors.ExchangeError`, never a ``KeyError``;
+      * :meth:`fetch_legs` returns legs with side ``LONG``/``SHORT`` (a one-way position on the side
+        its sign points to); zero-size legs may be left out, the facade fills them in;
+      * :meth:`switch_mode` treats the venue's "no change needed" as success and raises
+        :class:`~hedgekit.errors.ModeChangeBlocked` when the venue refuses for exposure;
+      * :meth:`place_order` raises :class:`~hedgekit.errors.PositionSideMismatch` when the venue says
+        the position side does not fit its mode, and never re-sends on its own.
+    """
+
+    name: ClassVar[str]
+    client_order_id_max: ClassVar[int] = 36
+    client_order_id_alphabet: ClassVar[str] = (
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_"
+    )
+
+    def __init__(self, config: ConnectConfig) -> None:
+        self.config = config
+        self._markets: dict[str, Market] = {}
+        self._by_venue_id: dict[str, Market] = {}
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    @abstractmethod
+    async def open(self) -> None:
+        """Load markets and get ready to trade."""
+
+    @abstractmethod
+    async def close(self) -> None:
+        """Release every connection; idempotent."""
+
+    async def resync_time(self) -> None:
+        """Re-measure the offset between this machine's clock and the venue's (after a clock error)."""
+        return None
+
+    # -- markets -----------------------------------------------------------------------------
+    def _set_markets(self, markets: list[Market]) -> None:
+        self._markets = {m.symbol: m for m in markets}
+        self._by_venue_id = {m.venue_symbol.upper(): m for m in markets}
+
+    @property
+    def markets(self) -> Mapping[str, Market]:
+        """Every tradable contract, by unified symbol."""
+        return self._markets
+
+    def market(self, symbol: str) -> Market:
+        """Resolve a unified symbol or a venue id; :class:`InvalidRequest` when unknown."""
+        if not isinstance(symbol, str) or not symbol.strip():
+            raise InvalidRequest(f"symbol must be a non-empty string, not {symbol!r}", venue=self.name)
+        key = symbol.strip()
+        found = self._markets.get(key) or self._by_venue_id.get(key.upper())
+        if found is None:
+            sample = ", ".join(sorted(self._markets)[:5])
+            raise InvalidRequest(
+                f"unknown symbol {symbol!r}; use a unified symbol such as {sample}",
+                venue=self.name,
+                symbol=symbol,
+            )
+        return found
+
+    # -- client order ids --------------------------------------------------------------------
+    def new_client_order_id(self) -> str:
+        """A fresh client order id that fits the venue's rules."""
+        return "hk" + _secrets.token_hex(15)[: self.client_order_id_max - 2]
+
+    def check_client_order_id(self, client_order_id: str) -> None:
+        """Refuse a user's client order id that the venue would refuse."""
+        allowed = set(self.client_order_id_alphabet)
+        if (
+            not isinstance(client_order_id, str)
+            or not 1 <= len(client_order_id) <= self.client_order_id_max
+            or any(ch not in allowed for ch in client_order_id)
+        ):
+            raise InvalidRequest(
+                f"client order id {client_order_id!r} must be 1-{self.client_order_id_max} characters "
+                f"of [{self.client_order_id_alphabet}]",
+                venue=self.name,
+            )
+
+    # -- mode --------------------------------------------------------------------------------
+    @abstractmethod
+    def mode_scope(self, symbol: str | None) -> tuple[ModeScope, str | None]:
+        """Where the mode setting for ``symbol`` lives: the scope and its key (symbol, coin or None)."""
+
+    @abstractmethod
+    async def fetch_mode(self, symbol: str | None) -> ModeState:
+        """The mode in force in the scope of ``symbol``."""
+
+    @abstractmethod
+    async def switch_mode(self, mode: PositionMode, symbol: str | None) -> None:
+        """Send the switch; "no change needed" is success, an exposure refusal is ModeChangeBlocked."""
+
+    # -- reads -------------------------------------------------------------------------------
+    @abstractmethod
+    async def fetch_legs(self, symbol: str | None) -> list[Leg]:
+        """Legs at the venue, for one symbol or all."""
+
+    @abstractmethod
+    async def fetch_open_orders(self, symbol: str | None) -> list[Order]:
+        """Open regular orders, for one symbol or all."""
+
+    @abstractmethod
+    async def fetch_conditional_orders(self, symbol: str | None) -> list[Order]:
+        """Open conditional (stop, take-profit, trailing) orders, for one symbol or all."""
+
+    async def fetch_exposure(self, scope: ModeScope, scope_key: str | None) -> Exposure:
+        """Everything open in a mode scope, read at once."""
+        symbol = scope_key if scope is ModeScope.SYMBOL else None
+        legs, orders, conditional = await asyncio.gather(
+            self.fetch_legs(symbol), self.fetch_open_orders(symbol), self.fetch_conditional_orders(symbol)
+        )
+        return Exposure(
+            venue=self.name,
+            scope=scope,
+            scope_key=scope_key,
+            legs=tuple(leg for leg in legs if leg.is_open),
+            orders=tuple(orders),
+            conditional_orders=tuple(conditional),
+        )
+
+    # -- orders ------------------------------------------------------------------------------
+    @abstractmethod
+    async def place_order(self, request: OrderRequest) -> Order:
+        """Send one order, exactly once."""
+
+    @abstractmethod
+    async def fetch_order(
+        self, symbol: str, *, order_id: str | None = None, client_order_id: str | None = None,
+        conditional: bool = False,
+    ) -> Order | None:
+        """One order by venue id or client id; ``None`` when the venue does not know it."""
+
+    @abstractmethod
+    async def cancel_order(
+        self, symbol: str, *, order_id: str | None = None, client_order_id: str | None = None,
+        conditional: bool = False,
+    ) -> Order:
+        """Cancel one order and return it as the venue reports it."""
+
+    # -- margin and leverage -----------------------------------------------------------------
+    @abstractmethod
+    async def adjust_margin(self, symbol: str, side: PositionSide, amount: Decimal) -> None:
+        """Add (``amount`` > 0) or remove (< 0) isolated margin on one leg (``BOTH`` in one-way)."""
+
+    @abstractmethod
+    async def set_leverage(self, symbol: str, leverage: int, side: PositionSide | None) -> Leverage:
+        """Set leverage for the contract, or for one leg where the venue allows it."""
+
+    @abstractmethod
+    async def set_margin_mode(self, symbol: str, margin_mode: MarginMode) -> None:
+        """Set cross or isolated margin where the venue keeps it (a symbol, or the account)."""

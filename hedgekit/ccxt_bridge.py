@@ -1,0 +1,129 @@
+"""Glue between ccxt (the transport) and hedgekit, shared by every ccxt-based adapter.
+
+Imported by adapters only, so ``import hedgekit`` does not import ccxt. It does three things:
+
+* :func:`install_reply_hook`: replaces the exchange's ``handle_errors`` on that one instance, so a
+  venue's error answer reaches the adapter whole (HTTP status, headers, parsed body) as a
+  :class:`VenueReply`, and the adapter's own code table decides what it means;
+* :func:`from_ccxt`: the one translation point from ccxt exceptions (transport failures) to
+  hedgekit errors;
+* :func:`redact`: strips signatures and keys from any text before it goes into an error or a log.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import types
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from hedgekit.errors import (
+    AuthenticationError,
+    ClockSkew,
+    ExchangeError,
+    ExchangeUnavailable,
+    HedgekitError,
+    InsufficientMargin,
+    InvalidRequest,
+    NetworkError,
+    OrderRejected,
+    RateLimited,
+)
+
+__all__ = ["VenueReply", "from_ccxt", "install_reply_hook", "redact"]
+
+_SECRET_PARAMS = re.compile(
+    r"(?i)((?:signature|sign|apikey|api_key|secret|passphrase|password|privatekey|x-mbx-apikey)[\"']?\s*[=:]\s*[\"']?)"
+    r"[^&\s\"',}]+"
+)
+_QUERY = re.compile(r"(https?://[^\s?\"']+)\?[^\s\"']*")
+
+
+def redact(text: str, *secrets: str | None) -> str:
+    """Remove query strings, signature/key parameters and the given secret values from ``text``."""
+    out = _QUERY.sub(r"\1?…", text)
+    out = _SECRET_PARAMS.sub(r"\1***", out)
+    for value in secrets:
+        if value:
+            out = out.replace(value, "***")
+    return out
+
+
+class VenueReply(Exception):
+    """A venue's error answer, carried out of ccxt unchanged (internal to adapters)."""
+
+    def __init__(
+        self, status: int, reason: str, headers: Mapping[str, str], body: str, payload: Any, url: str, method: str
+    ) -> None:
+        bare_url = _QUERY.sub(r"\1", url)
+        super().__init__(f"HTTP {status} {method} {bare_url}")
+        self.status = status
+        self.reason = reason
+        self.headers = {str(k).lower(): str(v) for k, v in (headers or {}).items()}
+        self.body = body
+        self.payload = payload
+        self.url = url
+        self.method = method
+
+
+def install_reply_hook(exchange: Any, is_error: Callable[[int, Any], bool]) -> None:
+    """Make ``exchange`` raise :class:`VenueReply` for every answer ``is_error(status, payload)`` flags.
+
+    ``is_error`` sees the HTTP status and the parsed JSON (``None`` when the body is not JSON).
+    """
+
+    def handle_errors(
+        self: Any, code: int, reason: str, url: str, method: str, headers: Any, body: str, response: Any,
+        request_headers: Any, request_body: Any,
+    ) -> None:
+        payload = response
+        if payload is None and body:
+            try:
+                payload = json.loads(body)
+            except ValueError:
+                payload = None
+        if is_error(int(code), payload):
+            raise VenueReply(int(code), reason or "", headers or {}, body or "", payload, url, method)
+        return None
+
+    exchange.handle_errors = types.MethodType(handle_errors, exchange)
+
+
+def _ccxt_table() -> list[tuple[type[BaseException], type[HedgekitError]]]:
+    import ccxt
+
+    # Most specific first: the first isinstance match wins.
+    return [
+        (ccxt.InvalidNonce, ClockSkew),
+        (ccxt.RateLimitExceeded, RateLimited),
+        (ccxt.DDoSProtection, RateLimited),
+        (ccxt.OnMaintenance, ExchangeUnavailable),
+        (ccxt.ExchangeNotAvailable, ExchangeUnavailable),
+        (ccxt.RequestTimeout, NetworkError),
+        (ccxt.NetworkError, NetworkError),
+        (ccxt.OperationFailed, NetworkError),
+        (ccxt.PermissionDenied, AuthenticationError),
+        (ccxt.AccountNotEnabled, AuthenticationError),
+        (ccxt.AccountSuspended, AuthenticationError),
+        (ccxt.AuthenticationError, AuthenticationError),
+        (ccxt.InsufficientFunds, InsufficientMargin),
+        (ccxt.InvalidOrder, OrderRejected),
+        (ccxt.BadSymbol, InvalidRequest),
+        (ccxt.ArgumentsRequired, InvalidRequest),
+        (ccxt.BadRequest, OrderRejected),
+        (ccxt.NotSupported, ExchangeError),
+        (ccxt.BadResponse, ExchangeError),
+        (ccxt.NullResponse, ExchangeError),
+        (ccxt.ExchangeError, ExchangeError),
+        (ccxt.BaseError, ExchangeError),
+    ]
+
+
+def from_ccxt(exc: BaseException, *, venue: str, operation: str, secrets: tuple[str | None, ...] = ()) -> HedgekitError:
+    """Translate a ccxt exception into the hedgekit error of the same meaning (message redacted)."""
+    message = redact(str(exc) or type(exc).__name__, *secrets)
+    for ccxt_cls, ours in _ccxt_table():
+        if isinstance(exc, ccxt_cls):
+            return ours(message, venue=venue, operation=operation)
+    return ExchangeError(message, venue=venue, operation=operation)

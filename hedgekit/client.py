@@ -1,0 +1,556 @@
+"""HedgeClient, the facade: one async API for hedge mode on every venue.
+
+It orchestrates the adapter (the venue's dialect), the validator (local rules) and the retry policy.
+It knows the account's position mode (read when first needed, cached per scope) and fills in the
+venue's position-side parameter itself, so a bot only ever says *open long*, *close short*.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from decimal import Decimal
+from types import TracebackType
+from typing import TypeVar
+
+from hedgekit.adapter import OrderRequest, VenueAdapter
+from hedgekit.errors import (
+    ClockSkew,
+    ConfigurationError,
+    ExchangeUnavailable,
+    InvalidRequest,
+    NetworkError,
+    PositionSideMismatch,
+    RateLimited,
+)
+from hedgekit.models import (
+    Exposure,
+    Intent,
+    Leg,
+    LegPair,
+    Leverage,
+    MarginMode,
+    Market,
+    ModeState,
+    Order,
+    OrderType,
+    PositionMode,
+    PositionSide,
+    TimeInForce,
+    WorkingType,
+)
+from hedgekit.retry import RetryPolicy
+from hedgekit.validator import check_mode_change, check_order, plan_order, to_decimal
+
+__all__ = ["HedgeClient"]
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class _State(enum.Enum):
+    NEW = "new"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class HedgeClient:
+    """The hedge-mode facade for one venue account. Make it with :func:`hedgekit.connect`.
+
+    Example::
+
+        async with hedgekit.connect("binance", api_key=KEY, secret=SECRET) as hk:
+            await hk.set_position_mode(PositionMode.HEDGE)
+            await hk.open_long("BTC/USDT:USDT", Decimal("0.01"))
+            pair = await hk.legs("BTC/USDT:USDT")
+    """
+
+    def __init__(self, adapter: VenueAdapter, *, retry: RetryPolicy | None = None) -> None:
+        self._adapter = adapter
+        self._retry = retry if retry is not None else RetryPolicy()
+        self._state = _State.NEW
+        self._modes: dict[str | None, PositionMode] = {}
+        self._open_lock = asyncio.Lock()
+
+    def __repr__(self) -> str:
+        return f"HedgeClient(venue={self.venue!r}, state={self._state.value})"
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    @property
+    def venue(self) -> str:
+        """The venue's registered name."""
+        return self._adapter.name
+
+    @property
+    def adapter(self) -> VenueAdapter:
+        """The venue adapter underneath (for venue-specific needs)."""
+        return self._adapter
+
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`aclose` ran."""
+        return self._state is _State.CLOSED
+
+    async def open(self) -> HedgeClient:
+        """Load the venue's markets; ``async with`` calls it. Idempotent while open."""
+        async with self._open_lock:
+            if self._state is _State.CLOSED:
+                raise ConfigurationError("this client is closed; connect again", venue=self.venue)
+            if self._state is _State.NEW:
+                try:
+                    await self._retry.call(
+                        self._adapter.open, venue=self.venue, operation="connect",
+                        on_clock_skew=self._adapter.resync_time,
+                    )
+                except BaseException:
+                    await self._adapter.close()
+                    self._state = _State.CLOSED
+                    raise
+                self._state = _State.OPEN
+        return self
+
+    async def aclose(self) -> None:
+        """Close every connection. Idempotent; the client cannot be reopened."""
+        if self._state is _State.CLOSED:
+            return
+        self._state = _State.CLOSED
+        await self._adapter.close()
+
+    async def __aenter__(self) -> HedgeClient:
+        return await self.open()
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    def _ready(self) -> None:
+        if self._state is _State.CLOSED:
+            raise ConfigurationError("this client is closed; connect again", venue=self.venue)
+        if self._state is _State.NEW:
+            raise ConfigurationError(
+                "this client is not open: use 'async with hedgekit.connect(...)' or 'await client.open()'",
+                venue=self.venue,
+            )
+
+    async def _read(self, operation: str, fn: Callable[[], Awaitable[T]]) -> T:
+        return await self._retry.call(
+            fn, venue=self.venue, operation=operation, on_clock_skew=self._adapter.resync_time
+        )
+
+    # -- markets -----------------------------------------------------------------------------
+    @property
+    def markets(self) -> Mapping[str, Market]:
+        """Every contract the venue trades, by unified symbol."""
+        self._ready()
+        return self._adapter.markets
+
+    def market(self, symbol: str) -> Market:
+        """One contract, by unified symbol or venue id."""
+        self._ready()
+        return self._adapter.market(symbol)
+
+    # -- mode --------------------------------------------------------------------------------
+    async def position_mode(self, symbol: str | None = None) -> ModeState:
+        """Read the position mode in force for ``symbol`` (or the account) and where it lives.
+
+        Example::
+
+            state = await hk.position_mode()      # ModeState(mode=ONE_WAY, scope=ACCOUNT, ...)
+        """
+        self._ready()
+        if symbol is not None:
+            symbol = self._adapter.market(symbol).symbol
+        state = await self._read("position_mode", lambda: self._adapter.fetch_mode(symbol))
+        self._modes[state.scope_key] = state.mode
+        return state
+
+    async def exposure(self, symbol: str | None = None) -> Exposure:
+        """Everything open in the mode scope of ``symbol``: what would block a mode change."""
+        self._ready()
+        if symbol is not None:
+            symbol = self._adapter.market(symbol).symbol
+        scope, key = self._adapter.mode_scope(symbol)
+        return await self._read("exposure", lambda: self._adapter.fetch_exposure(scope, key))
+
+    async def set_position_mode(self, mode: PositionMode, symbol: str | None = None) -> ModeState:
+        """Switch the position mode, after checking locally that the venue will allow it.
+
+        The current mode and the exposure in the setting's scope are read at once. Already in
+        ``mode``: nothing is sent. Anything open in the scope: :class:`~hedgekit.ModeChangeBlocked`
+        naming every blocker, and nothing is sent. If exposure appears between the check and the
+        switch, the venue's refusal arrives as the same ``ModeChangeBlocked``.
+
+        Example::
+
+            await hk.set_position_mode(PositionMode.HEDGE)
+        """
+        self._ready()
+        if not isinstance(mode, PositionMode):
+            raise InvalidRequest(f"mode must be a PositionMode, not {mode!r}", venue=self.venue)
+        if symbol is not None:
+            symbol = self._adapter.market(symbol).symbol
+        scope, key = self._adapter.mode_scope(symbol)
+        current, exposure = await asyncio.gather(
+            self._read("position_mode", lambda: self._adapter.fetch_mode(symbol)),
+            self._read("exposure", lambda: self._adapter.fetch_exposure(scope, key)),
+        )
+        self._modes[current.scope_key] = current.mode
+        if not check_mode_change(current, mode, exposure):
+            log.debug("%s set_position_mode: already %s, nothing sent", self.venue, mode.value)
+            return current
+        await self._read("set_position_mode", lambda: self._adapter.switch_mode(mode, symbol))
+        self._modes[current.scope_key] = mode
+        log.debug("%s set_position_mode: switched %s to %s", self.venue, key or "account", mode.value)
+        return current.model_copy(update={"mode": mode, "raw": None})
+
+    async def _mode(self, symbol: str) -> PositionMode:
+        _, key = self._adapter.mode_scope(symbol)
+        cached = self._modes.get(key)
+        if cached is not None:
+            return cached
+        return (await self.position_mode(symbol)).mode
+
+    # -- reads -------------------------------------------------------------------------------
+    async def legs(self, symbol: str) -> LegPair:
+        """Both legs of ``symbol``, each with its own size, entry, PnL, margin and liquidation price.
+
+        A leg with nothing open is an explicit zero-size leg. Example::
+
+            pair = await hk.legs("BTC/USDT:USDT")
+            print(pair.long.size, pair.short.unrealized_pnl, pair.net_size)
+        """
+        self._ready()
+        market = self._adapter.market(symbol)
+        mode, rows = await asyncio.gather(
+            self._mode(market.symbol),
+            self._read("legs", lambda: self._adapter.fetch_legs(market.symbol)),
+        )
+        return _pair(self.venue, market.symbol, mode, rows)
+
+    async def positions(self) -> list[Leg]:
+        """Every non-empty leg on the account, across symbols."""
+        self._ready()
+        rows = await self._read("positions", lambda: self._adapter.fetch_legs(None))
+        return [leg for leg in rows if leg.is_open]
+
+    async def open_orders(self, symbol: str | None = None) -> list[Order]:
+        """Open orders, regular and conditional together, for one symbol or all."""
+        self._ready()
+        sym = self._adapter.market(symbol).symbol if symbol is not None else None
+        regular, conditional = await asyncio.gather(
+            self._read("open_orders", lambda: self._adapter.fetch_open_orders(sym)),
+            self._read("open_orders", lambda: self._adapter.fetch_conditional_orders(sym)),
+        )
+        return [*regular, *conditional]
+
+    async def fetch_order(
+        self, symbol: str, order_id: str | None = None, *, client_order_id: str | None = None,
+        conditional: bool = False,
+    ) -> Order | None:
+        """One order by venue id or client order id; ``None`` when the venue does not know it."""
+        self._ready()
+        market = self._adapter.market(symbol)
+        if order_id is None and client_order_id is None:
+            raise InvalidRequest("give order_id or client_order_id", venue=self.venue)
+        return await self._read(
+            "fetch_order",
+            lambda: self._adapter.fetch_order(
+                market.symbol, order_id=order_id, client_order_id=client_order_id, conditional=conditional
+            ),
+        )
+
+    # -- orders ------------------------------------------------------------------------------
+    async def open_long(
+        self, symbol: str, quantity: Decimal, *, price: Decimal | None = None,
+        time_in_force: TimeInForce | None = None, client_order_id: str | None = None,
+    ) -> Order:
+        """Buy into the long leg: market, or limit when ``price`` is given.
+
+        Example::
+
+            await hk.open_long("BTC/USDT:USDT", Decimal("0.01"))
+            await hk.open_long("BTC/USDT:USDT", Decimal("0.01"), price=Decimal("59000"))
+        """
+        return await self._intent(Intent.OPEN_LONG, symbol, quantity, price, time_in_force, client_order_id)
+
+    async def open_short(
+        self, symbol: str, quantity: Decimal, *, price: Decimal | None = None,
+        time_in_force: TimeInForce | None = None, client_order_id: str | None = None,
+    ) -> Order:
+        """Sell into the short leg: market, or limit when ``price`` is given."""
+        return await self._intent(Intent.OPEN_SHORT, symbol, quantity, price, time_in_force, client_order_id)
+
+    async def close_long(
+        self, symbol: str, quantity: Decimal, *, price: Decimal | None = None,
+        time_in_force: TimeInForce | None = None, client_order_id: str | None = None,
+    ) -> Order:
+        """Sell out of the long leg (reduce-only in one-way mode); the short leg is untouched."""
+        return await self._intent(Intent.CLOSE_LONG, symbol, quantity, price, time_in_force, client_order_id)
+
+    async def close_short(
+        self, symbol: str, quantity: Decimal, *, price: Decimal | None = None,
+        time_in_force: TimeInForce | None = None, client_order_id: str | None = None,
+    ) -> Order:
+        """Buy out of the short leg (reduce-only in one-way mode); the long leg is untouched."""
+        return await self._intent(Intent.CLOSE_SHORT, symbol, quantity, price, time_in_force, client_order_id)
+
+    async def stop_market(
+        self, symbol: str, leg: PositionSide, trigger_price: Decimal, quantity: Decimal | None = None, *,
+        working_type: WorkingType = WorkingType.MARK_PRICE, client_order_id: str | None = None,
+    ) -> Order:
+        """A stop-loss bound to one leg: when the price crosses ``trigger_price``, close that leg.
+
+        ``quantity=None`` closes whatever the leg holds when the stop fires. Example::
+
+            await hk.stop_market("BTC/USDT:USDT", PositionSide.LONG, Decimal("58000"))
+        """
+        return await self._conditional(
+            OrderType.STOP_MARKET, symbol, leg, quantity, client_order_id, working_type,
+            trigger_price=trigger_price,
+        )
+
+    async def take_profit_market(
+        self, symbol: str, leg: PositionSide, trigger_price: Decimal, quantity: Decimal | None = None, *,
+        working_type: WorkingType = WorkingType.MARK_PRICE, client_order_id: str | None = None,
+    ) -> Order:
+        """A take-profit bound to one leg: when the price reaches ``trigger_price``, close that leg."""
+        return await self._conditional(
+            OrderType.TAKE_PROFIT_MARKET, symbol, leg, quantity, client_order_id, working_type,
+            trigger_price=trigger_price,
+        )
+
+    async def trailing_stop(
+        self, symbol: str, leg: PositionSide, quantity: Decimal, callback_rate: Decimal, *,
+        activation_price: Decimal | None = None, working_type: WorkingType = WorkingType.MARK_PRICE,
+        client_order_id: str | None = None,
+    ) -> Order:
+        """A trailing stop bound to one leg, ``callback_rate`` percent behind the best price."""
+        return await self._conditional(
+            OrderType.TRAILING_STOP_MARKET, symbol, leg, quantity, client_order_id, working_type,
+            callback_rate=callback_rate, activation_price=activation_price,
+        )
+
+    async def close_leg(self, symbol: str, side: PositionSide) -> Order | None:
+        """Close the whole of one leg at market; ``None`` when the leg is already empty."""
+        self._ready()
+        market = self._adapter.market(symbol)
+        side = _leg_side(side)
+        pair = await self.legs(market.symbol)
+        leg = pair.leg(side)
+        if not leg.is_open:
+            return None
+        intent = Intent.CLOSE_LONG if side is PositionSide.LONG else Intent.CLOSE_SHORT
+        return await self._intent(intent, market.symbol, leg.size, None, None, None)
+
+    async def cancel_order(
+        self, target: Order | str, order_id: str | None = None, *, client_order_id: str | None = None,
+        conditional: bool = False,
+    ) -> Order:
+        """Cancel an order: pass the :class:`~hedgekit.Order`, or a symbol and an id.
+
+        Example::
+
+            await hk.cancel_order(order)
+            await hk.cancel_order("BTC/USDT:USDT", client_order_id="my-id-1")
+        """
+        self._ready()
+        if isinstance(target, Order):
+            symbol, order_id, conditional = target.symbol, target.order_id, target.conditional
+        else:
+            symbol = target
+        market = self._adapter.market(symbol)
+        if order_id is None and client_order_id is None:
+            raise InvalidRequest("give order_id or client_order_id", venue=self.venue, symbol=symbol)
+        return await self._adapter.cancel_order(
+            market.symbol, order_id=order_id, client_order_id=client_order_id, conditional=conditional
+        )
+
+    # -- margin and leverage -----------------------------------------------------------------
+    async def adjust_margin(self, symbol: str, side: PositionSide, amount: Decimal) -> Leg:
+        """Add (``amount`` > 0) or remove (< 0) isolated margin on one leg; returns the leg after.
+
+        Example::
+
+            leg = await hk.adjust_margin("BTC/USDT:USDT", PositionSide.LONG, Decimal("25"))
+        """
+        self._ready()
+        market = self._adapter.market(symbol)
+        side = _leg_side(side)
+        value = to_decimal(amount, "amount", positive=False)
+        if value == 0:
+            raise InvalidRequest("amount must not be zero", venue=self.venue, symbol=market.symbol)
+        mode = await self._mode(market.symbol)
+        venue_side = side if mode is PositionMode.HEDGE else PositionSide.BOTH
+        await self._with_mode_check(market.symbol, lambda: self._adapter.adjust_margin(market.symbol, venue_side, value))
+        return (await self.legs(market.symbol)).leg(side)
+
+    async def set_leverage(self, symbol: str, leverage: int, side: PositionSide | None = None) -> Leverage:
+        """Set leverage on a contract (both legs), or on one leg where the venue allows it."""
+        self._ready()
+        market = self._adapter.market(symbol)
+        if isinstance(leverage, bool) or not isinstance(leverage, int) or leverage < 1:
+            raise InvalidRequest(f"leverage must be a whole number ≥ 1, not {leverage!r}", venue=self.venue)
+        if market.max_leverage is not None and leverage > market.max_leverage:
+            raise InvalidRequest(
+                f"leverage {leverage} exceeds the maximum {market.max_leverage} of {market.symbol}",
+                venue=self.venue, symbol=market.symbol,
+            )
+        if side is not None:
+            side = _leg_side(side)
+        return await self._read("set_leverage", lambda: self._adapter.set_leverage(market.symbol, leverage, side))
+
+    async def set_margin_mode(self, symbol: str, margin_mode: MarginMode) -> None:
+        """Choose cross or isolated margin for a contract."""
+        self._ready()
+        market = self._adapter.market(symbol)
+        if not isinstance(margin_mode, MarginMode):
+            raise InvalidRequest(f"margin_mode must be a MarginMode, not {margin_mode!r}", venue=self.venue)
+        await self._read("set_margin_mode", lambda: self._adapter.set_margin_mode(market.symbol, margin_mode))
+
+    # -- internals ---------------------------------------------------------------------------
+    async def _intent(
+        self, intent: Intent, symbol: str, quantity: object, price: object,
+        time_in_force: TimeInForce | None, client_order_id: str | None,
+    ) -> Order:
+        self._ready()
+        market = self._adapter.market(symbol)
+        qty = to_decimal(quantity, "quantity")
+        px = to_decimal(price, "price") if price is not None else None
+        order_type = OrderType.LIMIT if px is not None else OrderType.MARKET
+        tif = time_in_force if time_in_force is not None or px is None else TimeInForce.GTC
+        check_order(market, order_type, qty, price=px, time_in_force=tif, opens=not intent.closes)
+        return await self._submit(intent, market, order_type, qty, client_order_id, price=px, time_in_force=tif)
+
+    async def _conditional(
+        self, order_type: OrderType, symbol: str, leg: PositionSide, quantity: object,
+        client_order_id: str | None, working_type: WorkingType, *, trigger_price: object = None,
+        callback_rate: object = None, activation_price: object = None,
+    ) -> Order:
+        self._ready()
+        market = self._adapter.market(symbol)
+        side = _leg_side(leg)
+        if not isinstance(working_type, WorkingType):
+            raise InvalidRequest(f"working_type must be a WorkingType, not {working_type!r}", venue=self.venue)
+        qty = to_decimal(quantity, "quantity") if quantity is not None else None
+        trigger = to_decimal(trigger_price, "trigger_price") if trigger_price is not None else None
+        rate = to_decimal(callback_rate, "callback_rate") if callback_rate is not None else None
+        activation = to_decimal(activation_price, "activation_price") if activation_price is not None else None
+        check_order(
+            market, order_type, qty, trigger_price=trigger, callback_rate=rate,
+            activation_price=activation, opens=False,
+        )
+        intent = Intent.CLOSE_LONG if side is PositionSide.LONG else Intent.CLOSE_SHORT
+        return await self._submit(
+            intent, market, order_type, qty, client_order_id, trigger_price=trigger,
+            callback_rate=rate, activation_price=activation, working_type=working_type,
+        )
+
+    async def _submit(
+        self, intent: Intent, market: Market, order_type: OrderType, quantity: Decimal | None,
+        client_order_id: str | None, *, price: Decimal | None = None, time_in_force: TimeInForce | None = None,
+        trigger_price: Decimal | None = None, callback_rate: Decimal | None = None,
+        activation_price: Decimal | None = None, working_type: WorkingType = WorkingType.MARK_PRICE,
+    ) -> Order:
+        if client_order_id is None:
+            client_order_id = self._adapter.new_client_order_id()
+        else:
+            self._adapter.check_client_order_id(client_order_id)
+        mode = await self._mode(market.symbol)
+        held: Leg | None = None
+        if mode is PositionMode.ONE_WAY:
+            rows = await self._read("legs", lambda: self._adapter.fetch_legs(market.symbol))
+            held = next((leg for leg in rows if leg.is_open and leg.symbol == market.symbol), None)
+            if held is None:
+                held = Leg(venue=self.venue, symbol=market.symbol, side=intent.leg)
+        plan = plan_order(intent, mode, held)
+        request = OrderRequest(
+            symbol=market.symbol, market=market, plan=plan, type=order_type, quantity=quantity,
+            client_order_id=client_order_id, price=price, time_in_force=time_in_force,
+            trigger_price=trigger_price, callback_rate=callback_rate, activation_price=activation_price,
+            working_type=working_type,
+        )
+        return await self._with_mode_check(market.symbol, lambda: self._place_once(request))
+
+    async def _with_mode_check(self, symbol: str, fn: Callable[[], Awaitable[T]]) -> T:
+        try:
+            return await fn()
+        except PositionSideMismatch as exc:
+            _, key = self._adapter.mode_scope(symbol)
+            self._modes.pop(key, None)
+            actual = (await self.position_mode(symbol)).mode
+            raise PositionSideMismatch(
+                f"the venue's position mode is {actual.value}, not the one this request was built for; "
+                f"the request was not re-sent ({exc.venue_message or exc.message})",
+                actual_mode=actual, venue=exc.venue, operation=exc.operation, symbol=symbol,
+                code=exc.code, venue_message=exc.venue_message, http_status=exc.http_status,
+                client_order_id=exc.client_order_id,
+            ) from exc
+
+    async def _place_once(self, request: OrderRequest) -> Order:
+        """Place an order exactly once.
+
+        After an ambiguous failure (the request may have reached the venue) the venue is asked for
+        the client order id: found means placed; not found means the order can be sent again with
+        the same id. A refusal before the venue acted (rate limit, clock) is sent again after the wait.
+        """
+        policy = self._retry
+        cid = request.client_order_id
+        conditional = request.type.conditional
+        attempt = 0
+        while True:
+            attempt += 1
+            log.debug("%s place_order %s %s client_order_id=%s attempt %d", self.venue,
+                      request.plan.intent.value, request.symbol, cid, attempt)
+            try:
+                return await self._adapter.place_order(request)
+            except (NetworkError, ExchangeUnavailable) as exc:
+                if attempt >= policy.attempts:
+                    found = await self._lookup(request.symbol, cid, conditional)
+                    if found is not None:
+                        return found
+                    raise
+                log.debug("%s place_order %s ambiguous (%s): looking it up", self.venue, cid, type(exc).__name__)
+                found = await self._lookup(request.symbol, cid, conditional)
+                if found is not None:
+                    return found
+            except (RateLimited, ClockSkew) as exc:
+                if attempt >= policy.attempts:
+                    raise
+                if isinstance(exc, ClockSkew):
+                    await self._adapter.resync_time()
+                elif exc.retry_after:
+                    await asyncio.sleep(min(exc.retry_after, policy.retry_after_cap))
+                    continue
+            await asyncio.sleep(min(policy.backoff_cap, policy.backoff_initial * (2 ** (attempt - 1))))
+
+    async def _lookup(self, symbol: str, client_order_id: str, conditional: bool) -> Order | None:
+        return await self._read(
+            "fetch_order",
+            lambda: self._adapter.fetch_order(symbol, client_order_id=client_order_id, conditional=conditional),
+        )
+
+
+def _leg_side(side: object) -> PositionSide:
+    if side is PositionSide.LONG or side is PositionSide.SHORT:
+        return side
+    raise InvalidRequest(f"leg must be PositionSide.LONG or PositionSide.SHORT, not {side!r}")
+
+
+def _pair(venue: str, symbol: str, mode: PositionMode, rows: list[Leg]) -> LegPair:
+    mine = [leg for leg in rows if leg.symbol == symbol]
+    mark = next((leg.mark_price for leg in mine if leg.mark_price is not None), None)
+
+    def pick(side: PositionSide) -> Leg:
+        open_rows = [leg for leg in mine if leg.side is side and leg.is_open]
+        if open_rows:
+            return open_rows[0]
+        empty = [leg for leg in mine if leg.side is side]
+        if empty:
+            return empty[0]
+        return Leg(venue=venue, symbol=symbol, side=side, mark_price=mark)
+
+    return LegPair(venue=venue, symbol=symbol, mode=mode, long=pick(PositionSide.LONG), short=pick(PositionSide.SHORT))

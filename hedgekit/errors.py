@@ -1,0 +1,158 @@
+"""The hedgekit exception tree.
+
+::
+
+    HedgekitError
+    ├── ConfigurationError          bad connect() arguments, unknown venue, closed client
+    ├── InvalidRequest              refused locally, before any request (size, tick, symbol, intent)
+    ├── ModeChangeBlocked           exposure in the mode's scope (local check or the venue's refusal)
+    ├── PositionSideMismatch        the venue's mode is not the one the order was built for
+    ├── ExchangeError               the venue answered with a refusal
+    │   ├── AuthenticationError     bad key, signature or permissions         (rejected)
+    │   ├── InsufficientMargin      not enough margin for the order or change  (rejected)
+    │   ├── OrderRejected           the venue refused the order                (rejected)
+    │   ├── ExchangeUnavailable     5xx, maintenance, unknown status           (transient)
+    │   ├── RateLimited             too many requests                          (transient)
+    │   └── ClockSkew               timestamp outside the venue's window       (transient)
+    └── NetworkError                connection failure or timeout              (transient)
+
+Transient errors have ``transient = True``; they are the ones a retry can cure. Every error carries
+the venue, the operation, the venue's code and message where there is one, and never a secret.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from hedgekit.models import Blocker, PositionMode
+
+__all__ = [
+    "AuthenticationError",
+    "ClockSkew",
+    "ConfigurationError",
+    "ExchangeError",
+    "ExchangeUnavailable",
+    "HedgekitError",
+    "InsufficientMargin",
+    "InvalidRequest",
+    "ModeChangeBlocked",
+    "NetworkError",
+    "OrderRejected",
+    "PositionSideMismatch",
+    "RateLimited",
+]
+
+
+class HedgekitError(Exception):
+    """Root of every error hedgekit raises."""
+
+    transient: bool = False
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        venue: str | None = None,
+        operation: str | None = None,
+        symbol: str | None = None,
+        code: str | int | None = None,
+        venue_message: str | None = None,
+        http_status: int | None = None,
+        client_order_id: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.venue = venue
+        self.operation = operation
+        self.symbol = symbol
+        self.code = code
+        self.venue_message = venue_message
+        self.http_status = http_status
+        self.client_order_id = client_order_id
+
+    def __str__(self) -> str:
+        head = " ".join(part for part in (self.venue, self.operation) if part)
+        code = f"[{self.code}] " if self.code is not None else ""
+        return f"{head} {code}{self.message}".strip() if head else f"{code}{self.message}"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({str(self)!r})"
+
+
+class ConfigurationError(HedgekitError):
+    """The client is set up wrongly or used after it was closed."""
+
+
+class InvalidRequest(HedgekitError, ValueError):
+    """The request was refused locally; nothing was sent."""
+
+
+class ModeChangeBlocked(HedgekitError):
+    """A position-mode change cannot happen while exposure is open in its scope.
+
+    ``blockers`` lists every position, order and conditional order found, when the local check found
+    them; when the venue refused the switch on its own (exposure appeared after the check), the list
+    may be empty and ``code`` holds the venue's code.
+    """
+
+    def __init__(self, message: str, *, blockers: Sequence[Blocker] = (), **context: Any) -> None:
+        super().__init__(message, **context)
+        self.blockers: tuple[Blocker, ...] = tuple(blockers)
+
+
+class PositionSideMismatch(HedgekitError):
+    """The venue's position mode differs from the one the order was built for.
+
+    The client has re-read the mode: ``actual_mode`` holds what the venue has now. The order was not
+    re-sent.
+    """
+
+    def __init__(self, message: str, *, actual_mode: PositionMode | None = None, **context: Any) -> None:
+        super().__init__(message, **context)
+        self.actual_mode = actual_mode
+
+
+class ExchangeError(HedgekitError):
+    """The venue refused a request."""
+
+
+class AuthenticationError(ExchangeError):
+    """Key, signature, IP or permission refused."""
+
+
+class InsufficientMargin(ExchangeError):
+    """Not enough margin for the order, transfer or change."""
+
+
+class OrderRejected(ExchangeError):
+    """The venue refused an order or an order operation."""
+
+
+class ExchangeUnavailable(ExchangeError):
+    """The venue is down, overloaded, or answered that the outcome is unknown."""
+
+    transient = True
+
+
+class RateLimited(ExchangeError):
+    """Too many requests; ``retry_after`` holds the venue's wait in seconds, when it gave one."""
+
+    transient = True
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **context: Any) -> None:
+        super().__init__(message, **context)
+        self.retry_after = retry_after
+
+
+class ClockSkew(ExchangeError):
+    """The request's timestamp fell outside the venue's window."""
+
+    transient = True
+
+
+class NetworkError(HedgekitError):
+    """Connection failed or timed out; whether the venue acted is unknown."""
+
+    transient = True

@@ -1,0 +1,359 @@
+"""The normalised vocabulary of hedgekit: enums and frozen pydantic models.
+
+Every price, size and amount is a :class:`~decimal.Decimal`; quantities are in the base asset; symbols
+are in ccxt's unified form (``BTC/USDT:USDT``). Models are frozen, and each keeps the venue's payload
+in ``raw`` for whatever the model does not cover.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "Blocker",
+    "BlockerKind",
+    "Exposure",
+    "Intent",
+    "Leg",
+    "LegPair",
+    "Leverage",
+    "MarginMode",
+    "Market",
+    "ModeScope",
+    "ModeState",
+    "Order",
+    "OrderStatus",
+    "OrderType",
+    "PositionMode",
+    "PositionSide",
+    "Side",
+    "TimeInForce",
+    "WorkingType",
+]
+
+ZERO = Decimal(0)
+
+
+class _Enum(str, Enum):
+    def __str__(self) -> str:
+        return self.value
+
+
+class PositionMode(_Enum):
+    """How a venue nets positions on one contract."""
+
+    ONE_WAY = "one_way"
+    """One position per contract: a sell reduces a long (Binance ``dualSidePosition=false``)."""
+    HEDGE = "hedge"
+    """A long leg and a short leg side by side (Binance ``dualSidePosition=true``)."""
+
+
+class ModeScope(_Enum):
+    """Where a venue keeps the position-mode setting."""
+
+    ACCOUNT = "account"
+    """One setting for the whole account (Aster, Binance, OKX)."""
+    SYMBOL = "symbol"
+    """One setting per contract (Bybit)."""
+    COIN = "coin"
+    """One setting per settle coin, overridden by a symbol's own (Bybit)."""
+
+
+class PositionSide(_Enum):
+    """A leg of a contract."""
+
+    LONG = "long"
+    SHORT = "short"
+    BOTH = "both"
+    """The single, netted position of one-way mode."""
+
+
+class Side(_Enum):
+    """Direction of an order."""
+
+    BUY = "buy"
+    SELL = "sell"
+
+
+class Intent(_Enum):
+    """What an order does to a leg; the venue's side and position-side follow from it and the mode."""
+
+    OPEN_LONG = "open_long"
+    CLOSE_LONG = "close_long"
+    OPEN_SHORT = "open_short"
+    CLOSE_SHORT = "close_short"
+
+    @property
+    def leg(self) -> PositionSide:
+        """The leg the intent acts on."""
+        return PositionSide.LONG if self in (Intent.OPEN_LONG, Intent.CLOSE_LONG) else PositionSide.SHORT
+
+    @property
+    def closes(self) -> bool:
+        """True for the closing intents."""
+        return self in (Intent.CLOSE_LONG, Intent.CLOSE_SHORT)
+
+    @property
+    def side(self) -> Side:
+        """The order side: buy opens a long or closes a short, sell the reverse."""
+        return Side.BUY if self in (Intent.OPEN_LONG, Intent.CLOSE_SHORT) else Side.SELL
+
+
+class OrderType(_Enum):
+    """Order types hedgekit places."""
+
+    MARKET = "market"
+    LIMIT = "limit"
+    STOP_MARKET = "stop_market"
+    TAKE_PROFIT_MARKET = "take_profit_market"
+    TRAILING_STOP_MARKET = "trailing_stop_market"
+
+    @property
+    def conditional(self) -> bool:
+        """True for orders that wait for a trigger."""
+        return self not in (OrderType.MARKET, OrderType.LIMIT)
+
+
+class TimeInForce(_Enum):
+    """How long a limit order rests."""
+
+    GTC = "gtc"
+    IOC = "ioc"
+    FOK = "fok"
+    POST_ONLY = "post_only"
+
+
+class WorkingType(_Enum):
+    """Which price a conditional order watches."""
+
+    MARK_PRICE = "mark_price"
+    CONTRACT_PRICE = "contract_price"
+
+
+class MarginMode(_Enum):
+    """Margin mode of a leg."""
+
+    CROSS = "cross"
+    ISOLATED = "isolated"
+
+
+class OrderStatus(_Enum):
+    """Lifecycle state of an order."""
+
+    NEW = "new"
+    PARTIALLY_FILLED = "partially_filled"
+    FILLED = "filled"
+    CANCELED = "canceled"
+    EXPIRED = "expired"
+    REJECTED = "rejected"
+    TRIGGERED = "triggered"
+    """A conditional order that fired and handed over to a regular order."""
+
+    @property
+    def is_open(self) -> bool:
+        """True while the order can still fill or trigger."""
+        return self in (OrderStatus.NEW, OrderStatus.PARTIALLY_FILLED)
+
+
+class BlockerKind(_Enum):
+    """What kind of exposure blocks a position-mode change."""
+
+    POSITION = "position"
+    ORDER = "order"
+    CONDITIONAL_ORDER = "conditional_order"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=False)
+
+
+class Market(_Model):
+    """A USDT-margined perpetual contract as hedgekit trades it."""
+
+    symbol: str
+    """Unified symbol, e.g. ``BTC/USDT:USDT``."""
+    venue_symbol: str
+    """The venue's own id, e.g. ``BTCUSDT``."""
+    base: str
+    quote: str
+    settle: str
+    tick_size: Decimal
+    lot_step: Decimal
+    """Quantity step in base units."""
+    min_quantity: Decimal
+    min_notional: Decimal = ZERO
+    contract_size: Decimal = Decimal(1)
+    """Base units per contract (1 where the venue trades in base units)."""
+    max_leverage: int | None = None
+
+
+class ModeState(_Model):
+    """The position mode in force, and where the venue keeps it."""
+
+    venue: str
+    mode: PositionMode
+    scope: ModeScope
+    scope_key: str | None = None
+    """The symbol or coin the setting belongs to; ``None`` for account scope."""
+    raw: Any = Field(default=None, repr=False)
+
+
+class Leg(_Model):
+    """One side of a contract: an explicit zero-size leg when nothing is open."""
+
+    venue: str
+    symbol: str
+    side: PositionSide
+    """``LONG`` or ``SHORT`` (a one-way position is reported on the leg its sign points to)."""
+    size: Decimal = ZERO
+    """Unsigned size in base units."""
+    entry_price: Decimal | None = None
+    mark_price: Decimal | None = None
+    unrealized_pnl: Decimal = ZERO
+    liquidation_price: Decimal | None = None
+    margin: Decimal | None = None
+    """Isolated margin of the leg, or its initial margin under cross margin."""
+    margin_mode: MarginMode | None = None
+    leverage: int | None = None
+    notional: Decimal = ZERO
+    """Unsigned size times mark price, in the quote asset."""
+    updated_at: datetime | None = None
+    raw: Any = Field(default=None, repr=False)
+
+    @property
+    def is_open(self) -> bool:
+        """True when the leg holds a position."""
+        return self.size != 0
+
+    @property
+    def signed_size(self) -> Decimal:
+        """Size with the sign of the leg: positive long, negative short."""
+        return -self.size if self.side is PositionSide.SHORT else self.size
+
+
+class LegPair(_Model):
+    """Both legs of one contract, always both, each with its own numbers."""
+
+    venue: str
+    symbol: str
+    mode: PositionMode
+    long: Leg
+    short: Leg
+
+    @property
+    def net_size(self) -> Decimal:
+        """Long size minus short size, in base units."""
+        return self.long.size - self.short.size
+
+    @property
+    def gross_size(self) -> Decimal:
+        """Long size plus short size, in base units."""
+        return self.long.size + self.short.size
+
+    @property
+    def net_notional(self) -> Decimal:
+        """Long notional minus short notional, in the quote asset."""
+        return self.long.notional - self.short.notional
+
+    @property
+    def gross_notional(self) -> Decimal:
+        """Long notional plus short notional, in the quote asset."""
+        return self.long.notional + self.short.notional
+
+    @property
+    def unrealized_pnl(self) -> Decimal:
+        """Sum of both legs' unrealised PnL."""
+        return self.long.unrealized_pnl + self.short.unrealized_pnl
+
+    def leg(self, side: PositionSide) -> Leg:
+        """The leg on ``side`` (``LONG`` or ``SHORT``)."""
+        if side is PositionSide.LONG:
+            return self.long
+        if side is PositionSide.SHORT:
+            return self.short
+        raise ValueError("a pair holds LONG and SHORT legs")
+
+
+class Order(_Model):
+    """An order as the venue reports it, regular or conditional."""
+
+    venue: str
+    symbol: str
+    order_id: str
+    client_order_id: str | None = None
+    side: Side
+    position_side: PositionSide
+    """The leg the order acts on at the venue (``BOTH`` in one-way mode)."""
+    type: OrderType
+    status: OrderStatus
+    quantity: Decimal | None = None
+    """Base units; ``None`` for a close-position conditional order."""
+    filled_quantity: Decimal = ZERO
+    price: Decimal | None = None
+    average_price: Decimal | None = None
+    trigger_price: Decimal | None = None
+    activation_price: Decimal | None = None
+    callback_rate: Decimal | None = None
+    """Trailing distance in percent (1 = 1%)."""
+    time_in_force: TimeInForce | None = None
+    reduce_only: bool = False
+    close_position: bool = False
+    conditional: bool = False
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    raw: Any = Field(default=None, repr=False)
+
+    @property
+    def intent(self) -> Intent | None:
+        """The intent the order carries out, when it can be told from side and position side."""
+        if self.position_side is PositionSide.LONG:
+            return Intent.OPEN_LONG if self.side is Side.BUY else Intent.CLOSE_LONG
+        if self.position_side is PositionSide.SHORT:
+            return Intent.OPEN_SHORT if self.side is Side.SELL else Intent.CLOSE_SHORT
+        if self.reduce_only or self.close_position:
+            return Intent.CLOSE_SHORT if self.side is Side.BUY else Intent.CLOSE_LONG
+        return None
+
+
+class Blocker(_Model):
+    """One thing that stops a position-mode change."""
+
+    kind: BlockerKind
+    symbol: str
+    description: str
+    leg: Leg | None = None
+    order: Order | None = None
+
+    def __str__(self) -> str:
+        return f"{self.kind.value} {self.symbol}: {self.description}"
+
+
+class Exposure(_Model):
+    """Everything open in one mode scope."""
+
+    venue: str
+    scope: ModeScope
+    scope_key: str | None = None
+    legs: tuple[Leg, ...] = ()
+    orders: tuple[Order, ...] = ()
+    conditional_orders: tuple[Order, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        """True when nothing is open in the scope."""
+        return not any(leg.is_open for leg in self.legs) and not self.orders and not self.conditional_orders
+
+
+class Leverage(_Model):
+    """Leverage in force on a contract, per leg."""
+
+    venue: str
+    symbol: str
+    long: int
+    short: int
+    raw: Any = Field(default=None, repr=False)
