@@ -73,9 +73,13 @@ def _on_step(value: Decimal, step: Decimal) -> bool:
     return (value % step) == 0
 
 
-def _nearest(value: Decimal, step: Decimal) -> tuple[Decimal, Decimal]:
+def _nearest(value: Decimal, step: Decimal) -> tuple[str, str]:
     below = (value // step) * step
-    return below, below + step
+    return _plain(below), _plain(below + step)
+
+
+def _plain(value: Decimal) -> str:
+    return format(value.normalize(), "f")
 
 
 def blockers_of(exposure: Exposure) -> list[Blocker]:
