@@ -140,6 +140,8 @@ class ConnectConfig(BaseModel):
     timeout: float = 10.0
     """Seconds before one HTTP request is abandoned."""
     recv_window: int = 5000
+    rate_limit: bool = True
+    """Throttle requests on the client side to the venue's published request-weight limits."""
     options: Mapping[str, Any] = Field(default_factory=dict)
     """Venue-specific settings, documented by each adapter."""
 

@@ -34,6 +34,7 @@ def connect(
     exchange: Any = None,
     timeout: float = 10.0,
     recv_window: int = 5000,
+    rate_limit: bool = True,
     retry: RetryPolicy | None = None,
     options: Mapping[str, Any] | None = None,
 ) -> HedgeClient:
@@ -50,6 +51,8 @@ def connect(
             closes it on exit.
         timeout: seconds before one HTTP request is abandoned.
         recv_window: the venue's validity window for signed requests, in milliseconds.
+        rate_limit: throttle on the client side to the venue's request-weight limits (bursts pass,
+            a sustained rate is held under the limit); ``False`` for a simulator or your own limiter.
         retry: how transient failures of reads and mode switches are retried.
         options: venue-specific settings, documented by each adapter.
 
@@ -78,6 +81,7 @@ def connect(
         exchange=exchange,
         timeout=float(timeout),
         recv_window=recv_window,
+        rate_limit=bool(rate_limit),
         options=dict(options or {}),
     )
     adapter_cls = plugin.load_adapter()

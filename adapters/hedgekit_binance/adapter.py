@@ -99,7 +99,11 @@ class BinanceAdapter(VenueAdapter):
                     "apiKey": cfg.api_key.get_secret_value() if cfg.api_key else None,
                     "secret": cfg.secret.get_secret_value() if cfg.secret else None,
                     "timeout": int(cfg.timeout * 1000),
-                    "enableRateLimit": True,
+                    "enableRateLimit": cfg.rate_limit,
+                    # a rolling one-minute window of request weight, as Binance counts it
+                    # (X-MBX-USED-WEIGHT-1M): bursts pass, the minute stays under the limit
+                    "rateLimiterAlgorithm": "rollingWindow",
+                    "rollingWindowSize": 60000,
                     "options": {
                         "fetchCurrencies": False,  # no sapi/capital calls (VENUES.md §5)
                         "fetchMarkets": {"types": ["linear"]},

@@ -143,13 +143,15 @@ async def test_margin_and_leverage_wire(hk: HedgeClient, venue: SimulatedVenue) 
     assert last(venue, "POST", "/fapi/v1/marginType").params["marginType"] == "ISOLATED"
     await hk.set_margin_mode(BTC, MarginMode.ISOLATED)  # -4046 "No need to change margin type." is success
     await hk.open_short(BTC, Decimal("0.010"))
+    await hk.adjust_margin(BTC, PositionSide.SHORT, Decimal("5"))
+    assert last(venue, "POST", "/fapi/v1/positionMargin").params["type"] == "1"
     await hk.adjust_margin(BTC, PositionSide.SHORT, Decimal("-1.5"))
     req = last(venue, "POST", "/fapi/v1/positionMargin")
     assert {k: req.params[k] for k in ("symbol", "positionSide", "amount", "type")} == {
         "symbol": "BTCUSDT", "positionSide": "SHORT", "amount": "1.5", "type": "2",
     }
-    await hk.set_leverage(BTC, 12)
-    assert last(venue, "POST", "/fapi/v1/leverage").params["leverage"] == "12"
+    await hk.set_leverage(BTC, 25)  # raising is allowed with an isolated position open (lowering: -4161)
+    assert last(venue, "POST", "/fapi/v1/leverage").params["leverage"] == "25"
     with pytest.raises(hedgekit.InvalidRequest, match="per symbol"):
         await hk.set_leverage(BTC, 5, PositionSide.LONG)
 

@@ -1,0 +1,682 @@
+"""A venue-neutral simulated exchange for USDT-margined linear perpetuals.
+
+The :class:`Engine` keeps one account: a wallet in the settle asset, the position mode per scope,
+legs keyed by ``(symbol, position side)``, regular orders and conditional orders, all priced at a
+mark price the test sets. A venue frontend (for example
+:class:`hedgekit_binance.simulator.BinanceFrontend`) turns wire requests into engine calls and
+:class:`~hedgekit.testing.engine_types.EngineError` reasons into the venue's error codes.
+
+The model is deliberately simple and documented here so tests can predict it:
+
+* **Fills.** A market order, or a limit order that is marketable at placement (a buy at or above
+  the mark, a sell at or below), fills in full at the mark at once. A resting limit fills in full
+  at its own price when the mark reaches it. There are no fees, no funding and no order book.
+* **Legs.** In hedge mode ``LONG`` and ``SHORT`` legs hold unsigned sizes; a SELL on ``LONG`` or a
+  BUY on ``SHORT`` closes that leg and may not exceed it. In one-way mode orders net on the
+  ``BOTH`` leg (signed size); a reduce-only order must shrink it and may not exceed it. Entry
+  prices are size-weighted averages; realised PnL goes to the wallet.
+* **Margin.** Initial margin is ``notional / leverage``. An order that opens exposure needs
+  ``opening quantity * price / leverage`` of available balance (see
+  :class:`~hedgekit.testing.engine_types.AccountSummary`). Isolated legs lock
+  ``quantity * fill price / leverage`` as isolated margin when they grow.
+* **Liquidation price.** With ``q`` the signed size, ``E`` the entry price, ``m`` the maintenance
+  margin rate and ``M`` the margin backing the leg (its isolated margin; for a cross leg the cross
+  wallet plus the other cross legs' unrealised PnL minus their maintenance margin):
+  long ``(E*q - M) / (q*(1 - m))``, short ``(E*|q| + M) / (|q|*(1 + m))``, floored at 0.
+  :meth:`Engine.set_mark_price` liquidates an isolated leg whose margin plus unrealised PnL falls
+  to its maintenance margin, and every cross leg when the cross equity falls to the cross
+  maintenance margin (for a single cross leg: when the mark crosses its liquidation price).
+  A liquidated leg forfeits its margin: an isolated leg its whole isolated margin, a cross leg
+  its loss at the mark plus its maintenance margin (never more than the cross wallet).
+* **Conditional orders.** Triggered by the mark: a stop buys at or above / sells at or below its
+  trigger, a take-profit the other way round, a trailing stop after its optional activation
+  price once the mark retraces ``callback_rate`` percent from the best mark since activation. A
+  triggered order becomes a market order (a limit order for ``STOP``/``TAKE_PROFIT``) on the same
+  leg with the same side; close-position orders take the leg's size at trigger time.
+* **Mode changes** are refused while the scope holds open regular or conditional orders
+  (checked first) or a position.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
+from decimal import Decimal
+
+from hedgekit.testing.engine_ledger import Ledger
+from hedgekit.testing.engine_books import OrderBook, TriggerBook, new_client_id, trigger_hit
+from hedgekit.testing.engine_types import (
+    ZERO,
+    AccountSummary,
+    ConditionalOrder,
+    ConditionalStatus,
+    ConditionalType,
+    EngineError,
+    Leg,
+    Liquidation,
+    MarginType,
+    Market,
+    ModeScope,
+    Number,
+    Order,
+    OrderStatus,
+    OrderType,
+    PositionMode,
+    PositionSide,
+    Reason,
+    Side,
+    TimeInForce,
+    as_decimal,
+    as_enum,
+    as_optional_decimal,
+    check_price,
+    check_quantity,
+)
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+class Engine:
+    """The simulated account and markets; see the module docstring for the rules.
+
+    Args:
+        markets: The markets to list.
+        mark_prices: An initial mark price for every market, by symbol id or unified symbol.
+        mode_scope: Where the position mode lives (``ACCOUNT`` or ``SYMBOL``).
+        balance: Initial wallet balance in ``asset``.
+        asset: The settle (margin) asset.
+        default_leverage: Leverage of a symbol nobody has set yet.
+        first_order_id: The first regular order id (ids increase by one).
+        first_conditional_id: The first conditional order id.
+        clock: Milliseconds since the epoch; defaults to wall time.
+
+    Example:
+        >>> engine = Engine([btc], mark_prices={"BTCUSDT": Decimal("60000")})  # doctest: +SKIP
+        >>> engine.set_position_mode(PositionMode.HEDGE)  # doctest: +SKIP
+        >>> engine.place_order("BTCUSDT", Side.BUY, Decimal("0.01"),
+        ...                    position_side=PositionSide.LONG)  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        markets: Iterable[Market],
+        *,
+        mark_prices: Mapping[str, Number],
+        mode_scope: ModeScope = ModeScope.ACCOUNT,
+        balance: Number = Decimal("10000"),
+        asset: str = "USDT",
+        default_leverage: int = 20,
+        first_order_id: int = 1,
+        first_conditional_id: int = 1,
+        clock: Callable[[], int] | None = None,
+    ) -> None:
+        self._markets: dict[str, Market] = {m.symbol_id: m for m in markets}
+        self._unified: dict[str, str] = {m.symbol: m.symbol_id for m in self._markets.values()}
+        self.mode_scope = mode_scope
+        self.asset = asset
+        self.clock: Callable[[], int] = clock or _now_ms
+        self._marks: dict[str, Decimal] = {}
+        for key, price in mark_prices.items():
+            self._marks[self.resolve(key)] = as_decimal(price)
+        missing = sorted(set(self._markets) - set(self._marks))
+        if missing:
+            raise ValueError(f"no mark price for {', '.join(missing)}")
+        self._ledger = Ledger(
+            self._markets, self._marks, as_decimal(balance), default_leverage, lambda: self.clock()
+        )
+        self._account_mode = PositionMode.ONE_WAY
+        self._symbol_modes: dict[str, PositionMode] = {}
+        self._coin_modes: dict[str, PositionMode] = {}
+        self._book = OrderBook(first_order_id)
+        self._triggers = TriggerBook(first_conditional_id, lambda: self.clock())
+        self.liquidations: list[Liquidation] = []
+        """Every liquidation :meth:`set_mark_price` performed, oldest first."""
+
+    # ----------------------------------------------------------------- markets and prices
+
+    def markets(self) -> list[Market]:
+        """All listed markets, in listing order."""
+        return list(self._markets.values())
+
+    def resolve(self, symbol: str) -> str:
+        """Return the venue id of ``symbol`` (a venue id or a unified symbol).
+
+        Raises:
+            EngineError: ``UNKNOWN_SYMBOL`` if no market matches.
+        """
+        if symbol in self._markets:
+            return symbol
+        if symbol in self._unified:
+            return self._unified[symbol]
+        raise EngineError(Reason.UNKNOWN_SYMBOL, symbol)
+
+    def market(self, symbol: str) -> Market:
+        """The market for a venue id or unified symbol."""
+        return self._markets[self.resolve(symbol)]
+
+    def mark_price(self, symbol: str) -> Decimal:
+        """The current mark price of ``symbol``."""
+        return self._marks[self.resolve(symbol)]
+
+    def set_mark_price(self, symbol: str, price: Number) -> None:
+        """Move the mark, then fill resting limits, fire conditionals and liquidate as due."""
+        sid = self.resolve(symbol)
+        self._marks[sid] = as_decimal(price)
+        for _ in range(100):  # a fill can trigger a conditional that rests a limit, and so on
+            if not (self._match_resting(sid) | self._check_conditionals(sid)):
+                break
+        self.liquidations.extend(self._ledger.liquidate())
+
+    # ----------------------------------------------------------------- account
+
+    @property
+    def wallet_balance(self) -> Decimal:
+        """Wallet balance in the settle asset (realised PnL included, isolated margin included)."""
+        return self._ledger.wallet
+
+    def set_wallet_balance(self, amount: Number) -> None:
+        """Replace the wallet balance (for tests)."""
+        self._ledger.wallet = as_decimal(amount)
+
+    def account(self) -> AccountSummary:
+        """Account-wide balances and margins at the current marks."""
+        return self._ledger.summary(self.asset, self.open_order_margin())
+
+    def open_order_margin(
+        self, symbol: str | None = None, position_side: PositionSide | str | None = None
+    ) -> Decimal:
+        """Initial margin the open orders reserve (orders that would open exposure only)."""
+        side = None if position_side is None else as_enum(PositionSide, position_side)
+        return sum(
+            (self._order_margin(o) for o in self.open_orders(symbol)
+             if side in (None, o.position_side)),
+            ZERO,
+        )
+
+    # ----------------------------------------------------------------- position mode
+
+    def position_mode(self, symbol: str | None = None) -> PositionMode:
+        """The position mode that applies to ``symbol`` (ignored for an account-wide scope).
+
+        In ``SYMBOL`` scope a symbol's own setting wins over its settle coin's default, which wins
+        over one-way mode.
+        """
+        if self.mode_scope is ModeScope.ACCOUNT:
+            return self._account_mode
+        if symbol is None:
+            raise ValueError("a per-symbol mode scope needs a symbol")
+        sid = self.resolve(symbol)
+        coin_default = self._coin_modes.get(self._markets[sid].settle, PositionMode.ONE_WAY)
+        return self._symbol_modes.get(sid, coin_default)
+
+    def set_position_mode(
+        self, mode: PositionMode | str, symbol: str | None = None, *, coin: str | None = None
+    ) -> list[str]:
+        """Switch the position mode of a scope.
+
+        Account scope switches every symbol. Symbol scope switches ``symbol``; given ``coin``
+        instead, it sets that settle coin's default and switches its symbols that hold no
+        exposure, leaving the others in their current mode.
+
+        Returns:
+            The symbol ids a coin-level switch skipped because they hold exposure.
+
+        Raises:
+            EngineError: ``MODE_UNCHANGED``, ``MODE_BLOCKED_BY_ORDERS``, ``MODE_BLOCKED_BY_POSITION``.
+        """
+        mode = as_enum(PositionMode, mode)
+        if self.mode_scope is ModeScope.SYMBOL and coin is not None and symbol is None:
+            skipped = []
+            for sid, market in self._markets.items():
+                if market.settle != coin:
+                    continue
+                if self._has_orders([sid]) or self._ledger.has_position([sid]):
+                    self._symbol_modes[sid] = self.position_mode(sid)
+                    skipped.append(sid)
+                else:
+                    self._symbol_modes.pop(sid, None)
+            self._coin_modes[coin] = mode
+            return skipped
+        if self.mode_scope is ModeScope.ACCOUNT:
+            scope = list(self._markets)
+        elif symbol is None:
+            raise ValueError("a per-symbol mode scope needs a symbol or a coin")
+        else:
+            scope = [self.resolve(symbol)]
+        if self.position_mode(scope[0]) is mode:
+            raise EngineError(Reason.MODE_UNCHANGED)
+        if self._has_orders(scope):
+            raise EngineError(Reason.MODE_BLOCKED_BY_ORDERS)
+        if self._ledger.has_position(scope):
+            raise EngineError(Reason.MODE_BLOCKED_BY_POSITION)
+        if self.mode_scope is ModeScope.ACCOUNT:
+            self._account_mode = mode
+        else:
+            self._symbol_modes[scope[0]] = mode
+        return []
+
+    # ----------------------------------------------------------------- margin type, leverage
+
+    def margin_type(self, symbol: str) -> MarginType:
+        """The margin type of ``symbol`` (``CROSSED`` until changed)."""
+        return self._ledger.margin_type(self.resolve(symbol))
+
+    def set_margin_type(self, symbol: str, margin_type: MarginType | str) -> None:
+        """Change the margin type of ``symbol``.
+
+        Raises:
+            EngineError: ``MARGIN_TYPE_UNCHANGED``, ``MARGIN_TYPE_BLOCKED_BY_ORDERS`` or
+                ``MARGIN_TYPE_BLOCKED_BY_POSITION``.
+        """
+        sid = self.resolve(symbol)
+        margin_type = as_enum(MarginType, margin_type)
+        if self.margin_type(sid) is margin_type:
+            raise EngineError(Reason.MARGIN_TYPE_UNCHANGED)
+        if self._has_orders([sid]):
+            raise EngineError(Reason.MARGIN_TYPE_BLOCKED_BY_ORDERS)
+        if self._ledger.has_position([sid]):
+            raise EngineError(Reason.MARGIN_TYPE_BLOCKED_BY_POSITION)
+        self._ledger.margin_types[sid] = margin_type
+
+    def leverage(self, symbol: str, position_side: PositionSide | str | None = None) -> int:
+        """The leverage of a leg: its own setting if one was made, else the symbol's."""
+        side = None if position_side is None else as_enum(PositionSide, position_side)
+        return self._ledger.leverage(self.resolve(symbol), side)
+
+    def set_leverage(
+        self, symbol: str, leverage: int, position_side: PositionSide | str | None = None
+    ) -> None:
+        """Set the leverage of a symbol (both legs) or, given ``position_side``, of one leg.
+
+        Raises:
+            EngineError: ``INVALID_LEVERAGE`` outside ``1..max_leverage``;
+                ``LEVERAGE_REDUCTION_BLOCKED`` when lowering an isolated leg that holds a position.
+        """
+        sid = self.resolve(symbol)
+        position_side = None if position_side is None else as_enum(PositionSide, position_side)
+        if not 1 <= leverage <= self._markets[sid].max_leverage:
+            raise EngineError(Reason.INVALID_LEVERAGE, str(leverage))
+        if self.margin_type(sid) is MarginType.ISOLATED:
+            for side in PositionSide:
+                if position_side not in (None, side):
+                    continue
+                if self._ledger.size(sid, side) != ZERO and leverage < self.leverage(sid, side):
+                    raise EngineError(Reason.LEVERAGE_REDUCTION_BLOCKED)
+        if position_side is None:
+            for key in [k for k in self._ledger.leverages if k[0] == sid]:
+                del self._ledger.leverages[key]
+        self._ledger.leverages[(sid, position_side)] = leverage
+
+    def modify_isolated_margin(
+        self, symbol: str, position_side: PositionSide | str, amount: Number
+    ) -> Decimal:
+        """Add (``amount > 0``) or remove (``amount < 0``) isolated margin on one leg.
+
+        Returns:
+            The leg's new isolated margin.
+
+        Raises:
+            EngineError: ``AMOUNT_NOT_POSITIVE``, ``NOT_ISOLATED``, ``NO_POSITION``,
+                ``INSUFFICIENT_CROSS_BALANCE`` or ``INSUFFICIENT_ISOLATED_BALANCE``.
+        """
+        sid = self.resolve(symbol)
+        position_side, amount = as_enum(PositionSide, position_side), as_decimal(amount)
+        if amount == ZERO:
+            raise EngineError(Reason.AMOUNT_NOT_POSITIVE)
+        if self.margin_type(sid) is not MarginType.ISOLATED:
+            raise EngineError(Reason.NOT_ISOLATED)
+        state = self._ledger.state(sid, position_side)
+        if state.size == ZERO:
+            raise EngineError(Reason.NO_POSITION)
+        if amount > ZERO and amount > self.account().available_balance:
+            raise EngineError(Reason.INSUFFICIENT_CROSS_BALANCE)
+        if amount < ZERO:
+            view = self.leg(sid, position_side)
+            removable = state.isolated_margin + min(view.unrealized_pnl, ZERO) - view.initial_margin
+            if -amount > removable:
+                raise EngineError(Reason.INSUFFICIENT_ISOLATED_BALANCE)
+        state.isolated_margin += amount
+        state.update_time = self.clock()
+        return state.isolated_margin
+
+    # ----------------------------------------------------------------- legs
+
+    def leg(self, symbol: str, position_side: PositionSide | str) -> Leg:
+        """A snapshot of one leg; an empty leg comes back with size 0.
+
+        Example:
+            >>> engine.leg("BTC/USDT:USDT", "SHORT").size  # doctest: +SKIP
+            Decimal('0')
+        """
+        return self._ledger.view(self.resolve(symbol), as_enum(PositionSide, position_side))
+
+    def legs(self, symbol: str | None = None) -> list[Leg]:
+        """Snapshots of every non-empty leg, optionally of one symbol only."""
+        return self._ledger.views(None if symbol is None else self.resolve(symbol))
+
+    # ----------------------------------------------------------------- regular orders
+
+    def place_order(
+        self,
+        symbol: str,
+        side: Side | str,
+        quantity: Number,
+        *,
+        order_type: OrderType | str = OrderType.MARKET,
+        price: Number | None = None,
+        position_side: PositionSide | str = PositionSide.BOTH,
+        time_in_force: TimeInForce | str = TimeInForce.GTC,
+        reduce_only: bool = False,
+        client_order_id: str | None = None,
+        extra: Mapping[str, str] | None = None,
+    ) -> Order:
+        """Validate, accept and (if it can) fill a regular order; see the module rules.
+
+        Returns:
+            The order after placement: ``FILLED``, resting ``NEW``, or ``EXPIRED`` (an IOC limit
+            that was not marketable).
+
+        Raises:
+            EngineError: on any validation, mode, reduce or margin failure.
+        """
+        return self._submit(
+            symbol, as_enum(Side, side), as_decimal(quantity), order_type=as_enum(OrderType, order_type),
+            price=as_optional_decimal(price), position_side=as_enum(PositionSide, position_side),
+            time_in_force=as_enum(TimeInForce, time_in_force), reduce_only=reduce_only,
+            client_order_id=client_order_id, extra=extra,
+        )
+
+    def cancel_order(
+        self, symbol: str, *, order_id: int | None = None, client_order_id: str | None = None
+    ) -> Order:
+        """Cancel an open order by id or client id.
+
+        Raises:
+            EngineError: ``ORDER_NOT_FOUND`` if no open order of ``symbol`` matches.
+        """
+        order = self._book.find(self.resolve(symbol), order_id, client_order_id, open_only=True)
+        return self._finish(order, OrderStatus.CANCELED)
+
+    def cancel_all_orders(self, symbol: str) -> list[Order]:
+        """Cancel every open regular order of ``symbol``."""
+        return [self._finish(o, OrderStatus.CANCELED) for o in self.open_orders(symbol)]
+
+    def get_order(
+        self, symbol: str, *, order_id: int | None = None, client_order_id: str | None = None
+    ) -> Order:
+        """Any order of ``symbol`` by id or client id (the newest with that client id).
+
+        Raises:
+            EngineError: ``ORDER_NOT_FOUND``.
+        """
+        return self._book.find(self.resolve(symbol), order_id, client_order_id, open_only=False)
+
+    def open_orders(self, symbol: str | None = None) -> list[Order]:
+        """Open (``NEW``) regular orders, oldest first, optionally of one symbol."""
+        return self._book.open(None if symbol is None else self.resolve(symbol))
+
+    def all_orders(self, symbol: str | None = None) -> list[Order]:
+        """Every regular order ever placed, oldest first, optionally of one symbol."""
+        return self._book.all(None if symbol is None else self.resolve(symbol))
+
+    # ----------------------------------------------------------------- conditional orders
+
+    def place_conditional(
+        self,
+        symbol: str,
+        side: Side | str,
+        conditional_type: ConditionalType | str,
+        *,
+        quantity: Number | None = None,
+        trigger_price: Number | None = None,
+        price: Number | None = None,
+        position_side: PositionSide | str = PositionSide.BOTH,
+        time_in_force: TimeInForce | str = TimeInForce.GTC,
+        reduce_only: bool = False,
+        close_position: bool = False,
+        callback_rate: Number | None = None,
+        activation_price: Number | None = None,
+        client_id: str | None = None,
+        extra: Mapping[str, str] | None = None,
+    ) -> ConditionalOrder:
+        """Accept a conditional order. No margin is checked until it triggers.
+
+        Raises:
+            EngineError: ``QUANTITY_*``/``PRICE_*`` for bad numbers, ``POSITION_SIDE_MISMATCH``,
+                ``DUPLICATE_CLIENT_ID`` or ``WOULD_IMMEDIATELY_TRIGGER``.
+        """
+        sid = self.resolve(symbol)
+        market = self._markets[sid]
+        side, conditional_type = as_enum(Side, side), as_enum(ConditionalType, conditional_type)
+        position_side, time_in_force = as_enum(PositionSide, position_side), as_enum(TimeInForce, time_in_force)
+        quantity, trigger_price, price = as_optional_decimal(quantity), as_optional_decimal(trigger_price), as_optional_decimal(price)
+        callback_rate, activation_price = as_optional_decimal(callback_rate), as_optional_decimal(activation_price)
+        if not close_position:
+            if quantity is None:
+                raise EngineError(Reason.QUANTITY_NOT_POSITIVE)
+            check_quantity(market, quantity, market.max_qty)
+        trailing = conditional_type is ConditionalType.TRAILING_STOP_MARKET
+        for value in (trigger_price, price, activation_price):
+            if value is not None:
+                check_price(market, value)
+        if not trailing and trigger_price is None:
+            raise EngineError(Reason.PRICE_NOT_POSITIVE, "trigger price")
+        if conditional_type in (ConditionalType.STOP, ConditionalType.TAKE_PROFIT) and price is None:
+            raise EngineError(Reason.PRICE_NOT_POSITIVE, "price")
+        if trailing and (callback_rate is None or callback_rate <= ZERO):
+            raise EngineError(Reason.PRICE_NOT_POSITIVE, "callback rate")
+        self._check_position_side(sid, position_side)
+        if client_id is not None and any(c.client_id == client_id for c in self.conditional_orders()):
+            raise EngineError(Reason.DUPLICATE_CLIENT_ID, client_id)
+        mark = self._marks[sid]
+        if not trailing and trigger_price is not None:
+            if trigger_hit(conditional_type, side, trigger_price, mark):
+                raise EngineError(Reason.WOULD_IMMEDIATELY_TRIGGER)
+        now = self.clock()
+        conditional = ConditionalOrder(
+            conditional_id=self._triggers.next_id, client_id=client_id or new_client_id(),
+            symbol=sid, side=side, position_side=position_side,
+            conditional_type=conditional_type, time_in_force=time_in_force,
+            quantity=None if close_position else quantity, trigger_price=trigger_price,
+            price=price, callback_rate=callback_rate, activation_price=activation_price,
+            reduce_only=reduce_only, close_position=close_position,
+            status=ConditionalStatus.NEW, create_time=now, update_time=now, trigger_time=0,
+            triggered_order_id=None, extra=dict(extra or {}),
+        )
+        return self._triggers.add(conditional, mark)
+
+    def cancel_conditional(
+        self, *, conditional_id: int | None = None, client_id: str | None = None
+    ) -> ConditionalOrder:
+        """Cancel a waiting (``NEW``) conditional order by id or client id.
+
+        Raises:
+            EngineError: ``ORDER_NOT_FOUND``.
+        """
+        conditional = self._triggers.find(conditional_id, client_id, open_only=True)
+        return self._triggers.update(conditional, ConditionalStatus.CANCELED)
+
+    def cancel_all_conditionals(self, symbol: str) -> list[ConditionalOrder]:
+        """Cancel every waiting conditional order of ``symbol``."""
+        canceled = ConditionalStatus.CANCELED
+        return [self._triggers.update(c, canceled) for c in self.conditional_orders(symbol)]
+
+    def get_conditional(
+        self, *, conditional_id: int | None = None, client_id: str | None = None
+    ) -> ConditionalOrder:
+        """Any conditional order by id or client id (the newest with that client id).
+
+        Raises:
+            EngineError: ``ORDER_NOT_FOUND``.
+        """
+        return self._triggers.find(conditional_id, client_id, open_only=False)
+
+    def conditional_orders(self, symbol: str | None = None) -> list[ConditionalOrder]:
+        """Waiting (``NEW``) conditional orders, oldest first, optionally of one symbol."""
+        return self._triggers.waiting(None if symbol is None else self.resolve(symbol))
+
+    def all_conditional_orders(self, symbol: str | None = None) -> list[ConditionalOrder]:
+        """Every conditional order ever placed, oldest first, optionally of one symbol."""
+        return self._triggers.all(None if symbol is None else self.resolve(symbol))
+
+    # ================================================================= internals
+
+    def _has_orders(self, sids: list[str]) -> bool:
+        return any(o.symbol in sids for o in self.open_orders()) or any(
+            c.symbol in sids for c in self.conditional_orders()
+        )
+
+    def _check_position_side(self, sid: str, position_side: PositionSide) -> None:
+        hedge = self.position_mode(sid) is PositionMode.HEDGE
+        if hedge == (position_side is PositionSide.BOTH):
+            raise EngineError(Reason.POSITION_SIDE_MISMATCH)
+
+    def _order_margin(self, order: Order) -> Decimal:
+        closing, reducible = self._ledger.reducible(order.symbol, order.side, order.position_side)
+        if order.position_side is not PositionSide.BOTH and closing:
+            return ZERO
+        opening = max(order.quantity - reducible, ZERO)
+        return opening * order.price / self.leverage(order.symbol, order.position_side)
+
+    def _submit(
+        self,
+        symbol: str,
+        side: Side,
+        quantity: Decimal,
+        *,
+        order_type: OrderType,
+        price: Decimal | None,
+        position_side: PositionSide,
+        time_in_force: TimeInForce,
+        reduce_only: bool,
+        client_order_id: str | None,
+        extra: Mapping[str, str] | None,
+        close_position: bool = False,
+        orig_type: str | None = None,
+        stop_price: Decimal = ZERO,
+    ) -> Order:
+        sid = self.resolve(symbol)
+        market = self._markets[sid]
+        limit = order_type is OrderType.LIMIT
+        check_quantity(market, quantity, market.max_qty if limit else market.market_max_qty)
+        if limit:
+            if price is None:
+                raise EngineError(Reason.PRICE_NOT_POSITIVE, "limit order without a price")
+            check_price(market, price)
+        self._check_position_side(sid, position_side)
+        if client_order_id is not None and any(
+            o.client_order_id == client_order_id for o in self.open_orders()
+        ):
+            raise EngineError(Reason.DUPLICATE_CLIENT_ID, client_order_id)
+        closing, reducible = self._ledger.reducible(sid, side, position_side)
+        hedge_close = closing and position_side is not PositionSide.BOTH
+        if (reduce_only or hedge_close) and (not closing or quantity > reducible):
+            raise EngineError(Reason.REDUCE_ONLY_REJECTED)
+        mark = self._marks[sid]
+        marketable = not limit or (price is not None and (
+            price >= mark if side is Side.BUY else price <= mark))
+        reference = mark if marketable or price is None else price
+        if not (reduce_only or hedge_close) and quantity * reference < market.min_notional:
+            raise EngineError(Reason.NOTIONAL_BELOW_MIN, min_notional=market.min_notional)
+        if limit and marketable and time_in_force is TimeInForce.GTX:
+            raise EngineError(Reason.POST_ONLY_WOULD_TAKE)
+        if limit and not marketable and time_in_force is TimeInForce.FOK:
+            raise EngineError(Reason.FOK_NOT_FILLED)
+        opening = ZERO if hedge_close else max(quantity - reducible, ZERO)
+        required = opening * reference / self.leverage(sid, position_side)
+        if required > ZERO and required > self.account().available_balance:
+            raise EngineError(Reason.INSUFFICIENT_MARGIN)
+        now = self.clock()
+        order = Order(
+            order_id=self._book.next_id, client_order_id=client_order_id or new_client_id(),
+            symbol=sid, side=side, position_side=position_side, order_type=order_type,
+            time_in_force=time_in_force, quantity=quantity, price=price if limit and price else ZERO,
+            reduce_only=reduce_only, close_position=close_position, status=OrderStatus.NEW,
+            executed_qty=ZERO, avg_price=ZERO, cum_quote=ZERO,
+            orig_type=orig_type or order_type.value, stop_price=stop_price, create_time=now,
+            update_time=now, extra=dict(extra or {}),
+        )
+        self._book.store(order)
+        if marketable:
+            return self._fill(order, mark)
+        if time_in_force is TimeInForce.IOC:
+            return self._finish(order, OrderStatus.EXPIRED)
+        return order
+
+    def _fill(self, order: Order, price: Decimal) -> Order:
+        self._ledger.apply_fill(order.symbol, order.position_side, order.side, order.quantity, price)
+        filled = replace(
+            order, status=OrderStatus.FILLED, executed_qty=order.quantity, avg_price=price,
+            cum_quote=order.quantity * price, update_time=self.clock(),
+        )
+        self._book.store(filled)
+        self._triggers.child_done(filled.order_id)
+        return filled
+
+    def _finish(self, order: Order, status: OrderStatus) -> Order:
+        ended = replace(order, status=status, update_time=self.clock())
+        self._book.store(ended)
+        self._triggers.child_done(ended.order_id)
+        return ended
+
+    def _match_resting(self, sid: str) -> bool:
+        mark = self._marks[sid]
+        changed = False
+        for order in self.open_orders(sid):
+            if order.order_type is not OrderType.LIMIT:
+                continue
+            if (order.side is Side.BUY and mark > order.price) or (
+                order.side is Side.SELL and mark < order.price
+            ):
+                continue
+            closing, reducible = self._ledger.reducible(sid, order.side, order.position_side)
+            hedge_close = closing and order.position_side is not PositionSide.BOTH
+            if (order.reduce_only or hedge_close) and order.quantity > reducible:
+                self._finish(order, OrderStatus.EXPIRED)
+            else:
+                self._fill(order, order.price)
+            changed = True
+        return changed
+
+    def _check_conditionals(self, sid: str) -> bool:
+        fired = self._triggers.due(sid, self._marks[sid])
+        for conditional in fired:
+            self._fire(conditional)
+        return bool(fired)
+
+    def _fire(self, conditional: ConditionalOrder) -> None:
+        sid = conditional.symbol
+        now = self.clock()
+        quantity = conditional.quantity
+        if conditional.close_position:
+            _, quantity = self._ledger.reducible(sid, conditional.side, conditional.position_side)
+        if not quantity:
+            self._triggers.update(conditional, ConditionalStatus.EXPIRED, trigger_time=now)
+            return
+        limit = conditional.conditional_type in (ConditionalType.STOP, ConditionalType.TAKE_PROFIT)
+        one_way = conditional.position_side is PositionSide.BOTH
+        try:
+            order = self._submit(
+                sid, conditional.side, quantity,
+                order_type=OrderType.LIMIT if limit else OrderType.MARKET,
+                price=conditional.price if limit else None,
+                position_side=conditional.position_side, time_in_force=conditional.time_in_force,
+                reduce_only=conditional.reduce_only or (conditional.close_position and one_way),
+                client_order_id=None, extra=conditional.extra,
+                close_position=conditional.close_position,
+                orig_type=conditional.conditional_type.value,
+                stop_price=conditional.trigger_price or ZERO,
+            )
+        except EngineError:
+            self._triggers.update(conditional, ConditionalStatus.REJECTED, trigger_time=now)
+            return
+        if order.status is OrderStatus.NEW:
+            self._triggers.link(order.order_id, conditional)
+            status = ConditionalStatus.TRIGGERED
+        else:
+            status = ConditionalStatus.FINISHED
+        self._triggers.update(
+            conditional, status, trigger_time=now, triggered_order_id=order.order_id
+        )

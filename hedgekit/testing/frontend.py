@@ -1,0 +1,192 @@
+"""The seam between the venue-neutral loopback server and a venue's wire frontend.
+
+A request flows through one pipeline (:class:`hedgekit.testing.server.SimulatedVenue`)::
+
+    aiohttp -> RecordedRequest (recorded first) -> middleware... -> Frontend.handle -> WireResponse
+
+Frontends never see aiohttp: they take a :class:`RecordedRequest` (method, path, raw query and
+body as sent, parsed parameters, headers) and return a :class:`WireResponse`. Middleware has the
+same shape plus a ``call_next``, so fault injection (5xx, rate limits, clock skew) is a middleware
+returning its own :class:`WireResponse`, and a dropped connection is a middleware raising
+:class:`DropConnection`.
+
+A venue package ships a :class:`Frontend` subclass and names it in its
+:class:`hedgekit.adapter.VenuePlugin` (``simulator="hedgekit_<venue>.simulator:<Class>"``).
+
+Example (a minimal frontend)::
+
+    class EchoFrontend(Frontend):
+        venue = "echo"
+
+        @classmethod
+        def create_engine(cls, *, balance=None, mark_prices=None):
+            return Engine(MARKETS, mark_prices=mark_prices or DEFAULT_MARKS)
+
+        async def handle(self, request):
+            return WireResponse.json({"path": request.path})
+"""
+
+from __future__ import annotations
+
+import abc
+import json
+import secrets
+import string
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, ClassVar, TypedDict
+
+from multidict import CIMultiDict, CIMultiDictProxy
+
+from hedgekit.testing.engine import Engine
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """One request the simulated venue received, exactly as sent.
+
+    Attributes:
+        method: Upper-case HTTP method, e.g. ``"POST"``.
+        path: The URL path, e.g. ``"/fapi/v1/order"``.
+        params: Query-string and form/JSON-body parameters merged (the query string wins, as on
+            Binance); form values are the strings as sent, JSON values as decoded.
+        headers: Request headers (case-insensitive lookup).
+        query_string: The raw query string as sent (percent-encoding intact), without ``?``.
+        body: The raw body text.
+        query_pairs: The query string's ``(name, value)`` pairs in order, duplicates kept.
+        body_pairs: A form body's ``(name, value)`` pairs in order, duplicates kept.
+        content_type: The body's media type (``""`` when absent).
+        time: Receipt time in milliseconds since the epoch.
+    """
+
+    method: str
+    path: str
+    params: dict[str, Any]
+    headers: CIMultiDictProxy[str]
+    query_string: str = ""
+    body: str = ""
+    query_pairs: tuple[tuple[str, str], ...] = ()
+    body_pairs: tuple[tuple[str, str], ...] = ()
+    content_type: str = ""
+    time: int = 0
+
+
+@dataclass(frozen=True)
+class WireResponse:
+    """An HTTP answer: status, body text, content type and extra headers."""
+
+    status: int
+    body: str
+    content_type: str = "application/json"
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def json(
+        cls, data: Any, status: int = 200, headers: Mapping[str, str] | None = None
+    ) -> WireResponse:
+        """A compact JSON response."""
+        text = json.dumps(data, separators=(",", ":"))
+        return cls(status, text, "application/json", dict(headers or {}))
+
+
+class DropConnection(Exception):
+    """Raised by middleware or a frontend: the server closes the connection without answering."""
+
+
+Handler = Callable[[RecordedRequest], Awaitable[WireResponse]]
+"""Something that answers a request: the frontend, or the rest of the middleware chain."""
+
+Middleware = Callable[[RecordedRequest, Handler], Awaitable[WireResponse]]
+"""``async def middleware(request, call_next) -> WireResponse``: may answer itself, delay,
+rewrite, or call ``call_next(request)``."""
+
+
+class _RequiredCredentials(TypedDict):
+    api_key: str
+    secret: str
+
+
+class Credentials(_RequiredCredentials, total=False):
+    """Keyword arguments for :func:`hedgekit.connect` (and a frontend's constructor).
+
+    ``password`` is the passphrase of venues that have one (OKX).
+    """
+
+    password: str
+
+
+def random_token(length: int, alphabet: str = string.ascii_letters + string.digits) -> str:
+    """A random string for API keys and secrets."""
+    return "".join(secrets.choice(alphabet) for _ in range(length))
+
+
+class Frontend(abc.ABC):
+    """A venue's wire protocol over the shared :class:`~hedgekit.testing.engine.Engine`.
+
+    Subclasses set :attr:`venue`, build the engine their venue needs (its markets, its position
+    mode scope, its default prices) in :meth:`create_engine`, and answer requests in
+    :meth:`handle` with the venue's paths, auth checks, payloads and error envelopes.
+
+    Args:
+        engine: The engine to drive (from :meth:`create_engine`, possibly set up by a test).
+        api_key: The only API key the venue accepts.
+        secret: The secret that signs requests for ``api_key``.
+        password: The passphrase, on venues that have one (OKX).
+    """
+
+    venue: ClassVar[str]
+    """The venue name, as registered under the ``hedgekit.adapters`` entry-point group."""
+
+    def __init__(
+        self, engine: Engine, api_key: str, secret: str, password: str | None = None
+    ) -> None:
+        self.engine = engine
+        self.api_key = api_key
+        self.secret = secret
+        self.password = password
+
+    @classmethod
+    @abc.abstractmethod
+    def create_engine(
+        cls,
+        *,
+        balance: Decimal | None = None,
+        mark_prices: Mapping[str, Decimal | str] | None = None,
+    ) -> Engine:
+        """A new engine listing the venue's markets, in the venue's mode scope.
+
+        Args:
+            balance: Initial wallet balance (the venue's default when ``None``).
+            mark_prices: Mark prices overriding the defaults, by venue id or unified symbol.
+        """
+
+    @classmethod
+    def new_credentials(cls) -> Credentials:
+        """Fresh random credentials in the venue's format: keyword arguments for ``cls()``."""
+        return Credentials(api_key=random_token(64), secret=random_token(64))
+
+    @property
+    def credentials(self) -> Credentials:
+        """Keyword arguments for :func:`hedgekit.connect` that authenticate to this venue."""
+        credentials = Credentials(api_key=self.api_key, secret=self.secret)
+        if self.password is not None:
+            credentials["password"] = self.password
+        return credentials
+
+    @abc.abstractmethod
+    async def handle(self, request: RecordedRequest) -> WireResponse:
+        """Answer one request exactly as the real venue would."""
+
+    def symbol_id(self, symbol: str) -> str:
+        """The venue id of a unified symbol or venue id (``"BTC/USDT:USDT"`` -> ``"BTCUSDT"``)."""
+        return self.engine.resolve(symbol)
+
+    def unified_symbol(self, symbol_id: str) -> str:
+        """The unified symbol of a venue id (``"BTCUSDT"`` -> ``"BTC/USDT:USDT"``)."""
+        return self.engine.market(symbol_id).symbol
+
+
+def headers_proxy(headers: Mapping[str, str] | None = None) -> CIMultiDictProxy[str]:
+    """A read-only, case-insensitive header mapping (for building requests in tests)."""
+    return CIMultiDictProxy(CIMultiDict(headers or {}))
