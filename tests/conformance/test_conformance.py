@@ -26,7 +26,12 @@ from hedgekit.testing import engine_types as E
 from ..conftest import BTC, ETH, writes
 
 #: The request that switches the mode, per venue (for the race test's hook).
-SWITCH_REQUEST = {"binance": ("POST", "/fapi/v1/positionSide/dual")}
+SWITCH_REQUEST = {
+    "aster": ("POST", "/fapi/v3/positionSide/dual"),
+    "binance": ("POST", "/fapi/v1/positionSide/dual"),
+    "bybit": ("POST", "/v5/position/switch-mode"),
+    "okx": ("POST", "/api/v5/account/set-position-mode"),
+}
 
 
 def engine_leg(venue: SimulatedVenue, symbol: str, side: str) -> E.Leg:
@@ -34,17 +39,22 @@ def engine_leg(venue: SimulatedVenue, symbol: str, side: str) -> E.Leg:
 
 
 async def hedge(hk: HedgeClient) -> None:
-    await hk.set_position_mode(PositionMode.HEDGE)
+    # the BTC contract's setting: the account's on most venues, the symbol's own on Bybit
+    await hk.set_position_mode(PositionMode.HEDGE, symbol=BTC)
+
+
+def engine_mode(venue: SimulatedVenue) -> E.PositionMode:
+    return venue.engine.position_mode(BTC)
 
 
 # -- mode --------------------------------------------------------------------------------------
 async def test_switch_to_hedge_and_read_back(hk: HedgeClient, venue: SimulatedVenue) -> None:
-    first = await hk.position_mode()
+    first = await hk.position_mode(BTC)
     assert first.mode is PositionMode.ONE_WAY
-    state = await hk.set_position_mode(PositionMode.HEDGE)
+    state = await hk.set_position_mode(PositionMode.HEDGE, symbol=BTC)
     assert state.mode is PositionMode.HEDGE
-    assert (await hk.position_mode()).mode is PositionMode.HEDGE
-    assert venue.engine.position_mode() is E.PositionMode.HEDGE
+    assert (await hk.position_mode(BTC)).mode is PositionMode.HEDGE
+    assert engine_mode(venue) is E.PositionMode.HEDGE
 
 
 @pytest.mark.parametrize("mode", [PositionMode.ONE_WAY, PositionMode.HEDGE])
@@ -52,7 +62,7 @@ async def test_switch_to_mode_already_set_sends_nothing(hk: HedgeClient, venue: 
     if mode is PositionMode.HEDGE:
         await hedge(hk)
     before = writes(venue)
-    state = await hk.set_position_mode(mode)
+    state = await hk.set_position_mode(mode, symbol=BTC)
     assert state.mode is mode
     assert writes(venue) == before
 
@@ -115,11 +125,11 @@ async def test_refused_while_legs_are_open(hk: HedgeClient, venue: SimulatedVenu
     await hk.open_short(BTC, Decimal("0.020"))
     before = writes(venue)
     with pytest.raises(ModeChangeBlocked) as info:
-        await hk.set_position_mode(PositionMode.ONE_WAY)
+        await hk.set_position_mode(PositionMode.ONE_WAY, symbol=BTC)
     assert sorted(b.kind for b in info.value.blockers) == [BlockerKind.POSITION, BlockerKind.POSITION]
     assert {b.leg.side for b in info.value.blockers if b.leg} == {PositionSide.LONG, PositionSide.SHORT}
     assert writes(venue) == before
-    assert venue.engine.position_mode() is E.PositionMode.HEDGE
+    assert engine_mode(venue) is E.PositionMode.HEDGE
 
 
 async def test_refused_while_only_a_regular_order_is_open(hk: HedgeClient, venue: SimulatedVenue) -> None:
@@ -127,7 +137,7 @@ async def test_refused_while_only_a_regular_order_is_open(hk: HedgeClient, venue
     assert order.status is OrderStatus.NEW
     before = writes(venue)
     with pytest.raises(ModeChangeBlocked) as info:
-        await hk.set_position_mode(PositionMode.HEDGE)
+        await hk.set_position_mode(PositionMode.HEDGE, symbol=BTC)
     assert [b.kind for b in info.value.blockers] == [BlockerKind.ORDER]
     assert info.value.blockers[0].order is not None
     assert info.value.blockers[0].order.order_id == order.order_id
@@ -140,7 +150,7 @@ async def test_refused_while_only_a_conditional_order_is_open(hk: HedgeClient, v
     assert stop.conditional
     before = writes(venue)
     with pytest.raises(ModeChangeBlocked) as info:
-        await hk.set_position_mode(PositionMode.ONE_WAY)
+        await hk.set_position_mode(PositionMode.ONE_WAY, symbol=BTC)
     assert [b.kind for b in info.value.blockers] == [BlockerKind.CONDITIONAL_ORDER]
     assert writes(venue) == before
 
@@ -168,10 +178,10 @@ async def test_race_exposure_appears_between_check_and_switch(hk: HedgeClient, v
 
     venue.add_hook(method, path, sneak_in, once=True)
     with pytest.raises(ModeChangeBlocked) as info:
-        await hk.set_position_mode(PositionMode.HEDGE)
+        await hk.set_position_mode(PositionMode.HEDGE, symbol=BTC)
     assert info.value.code is not None  # the venue's refusal, not the local check
     assert info.value.blockers == ()
-    assert venue.engine.position_mode() is E.PositionMode.ONE_WAY
+    assert engine_mode(venue) is E.PositionMode.ONE_WAY
 
 
 # -- one-way intents ---------------------------------------------------------------------------
@@ -280,7 +290,7 @@ async def test_positions_and_open_orders_span_symbols(hk: HedgeClient) -> None:
 # -- fail-closed orders ------------------------------------------------------------------------
 async def test_mode_switched_elsewhere_raises_position_side_mismatch(hk: HedgeClient, venue: SimulatedVenue) -> None:
     await hedge(hk)
-    venue.engine.set_position_mode(E.PositionMode.ONE_WAY)
+    venue.engine.set_position_mode(E.PositionMode.ONE_WAY, BTC)
     orders_before = sum(1 for r in venue.requests if r.method == "POST")
     with pytest.raises(PositionSideMismatch) as info:
         await hk.open_long(BTC, Decimal("0.010"))
@@ -319,7 +329,7 @@ async def test_bad_input_is_refused_before_any_request(hk: HedgeClient, venue: S
 async def test_closed_client_refuses_use(venue: SimulatedVenue) -> None:
     client = hedgekit.connect(venue.venue, base_url=venue.base_url, **venue.credentials)
     async with client:
-        await client.position_mode()
+        await client.position_mode(BTC)
     await client.aclose()  # idempotent
     with pytest.raises(hedgekit.ConfigurationError, match="closed"):
         await client.position_mode()
@@ -332,5 +342,5 @@ async def test_wrong_credentials_are_an_authentication_error(venue: SimulatedVen
     creds["secret"] = "not-the-secret"
     async with hedgekit.connect(venue.venue, base_url=venue.base_url, **creds) as client:
         with pytest.raises(hedgekit.AuthenticationError) as info:
-            await client.position_mode()
+            await client.position_mode(BTC)
     assert "not-the-secret" not in str(info.value) and "not-the-secret" not in repr(info.value)
