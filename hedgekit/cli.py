@@ -19,7 +19,7 @@ import argparse
 import asyncio
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 import hedgekit
@@ -36,8 +36,8 @@ def _num(value: Decimal | None, places: int | None = None) -> str:
     if value is None:
         return "-"
     if places is not None:
-        value = value.quantize(Decimal(1).scaleb(-places))
-    return format(value, "f")
+        return format(value.quantize(Decimal(1).scaleb(-places)), "f")
+    return format(value.normalize(), "f")
 
 
 def render_legs(pair: LegPair) -> str:
@@ -80,11 +80,14 @@ def _order_line(order: Order) -> str:
     )
 
 
-async def run_demo(venue_name: str = "binance", out: object = None) -> None:
-    """The whole hedge-mode cycle on the embedded simulator, printed step by step."""
+async def run_demo(venue_name: str = "binance", out: Callable[[str], object] = print) -> None:
+    """The whole hedge-mode cycle on the embedded simulator, printed step by step.
+
+    ``out`` receives each line (``print`` by default).
+    """
     from hedgekit.testing import SimulatedVenue
 
-    write = print if out is None else out  # type: ignore[assignment]
+    write = out
 
     def step(title: str) -> None:
         write(f"\n== {title}")

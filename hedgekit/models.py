@@ -41,7 +41,7 @@ ZERO = Decimal(0)
 
 class _Enum(str, Enum):
     def __str__(self) -> str:
-        return self.value
+        return str(self.value)
 
 
 class PositionMode(_Enum):

@@ -91,7 +91,7 @@ def blockers_of(exposure: Exposure) -> list[Blocker]:
                 Blocker(
                     kind=BlockerKind.POSITION,
                     symbol=leg.symbol,
-                    description=f"{leg.side.value} leg of {leg.size} open",
+                    description=f"{leg.side.value} leg of {_plain(leg.size)} open",
                     leg=leg,
                 )
             )
@@ -110,14 +110,14 @@ def _describe(order: Order) -> str:
     what = f"{order.type.value} {order.side.value}"
     if order.position_side is not PositionSide.BOTH:
         what += f" on the {order.position_side.value} leg"
-    size = "whole leg" if order.quantity is None else str(order.quantity)
+    size = "whole leg" if order.quantity is None else _plain(order.quantity)
     at = ""
     if order.trigger_price is not None:
-        at = f" triggered at {order.trigger_price}"
+        at = f" triggered at {_plain(order.trigger_price)}"
     elif order.callback_rate is not None:
-        at = f" trailing {order.callback_rate}%"
+        at = f" trailing {_plain(order.callback_rate)}%"
     elif order.price is not None:
-        at = f" at {order.price}"
+        at = f" at {_plain(order.price)}"
     return f"{what} {size}{at} (order {order.order_id})"
 
 

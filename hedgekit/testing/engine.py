@@ -44,8 +44,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from decimal import Decimal
 
-from hedgekit.testing.engine_ledger import Ledger
 from hedgekit.testing.engine_books import OrderBook, TriggerBook, new_client_id, trigger_hit
+from hedgekit.testing.engine_ledger import Ledger
 from hedgekit.testing.engine_types import (
     ZERO,
     AccountSummary,

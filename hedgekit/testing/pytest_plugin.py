@@ -32,8 +32,10 @@ if TYPE_CHECKING:
 
 try:
     import pytest_asyncio
+
+    _HAVE_PYTEST_ASYNCIO = True
 except ImportError:  # pragma: no cover - the fixtures need pytest-asyncio
-    pytest_asyncio = None
+    _HAVE_PYTEST_ASYNCIO = False
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -43,7 +45,7 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
-if pytest_asyncio is not None:
+if _HAVE_PYTEST_ASYNCIO:
 
     @pytest_asyncio.fixture
     async def make_simulated_venue() -> AsyncIterator[Callable[..., Awaitable[SimulatedVenue]]]:
