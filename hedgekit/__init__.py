@@ -30,6 +30,7 @@ from hedgekit.errors import (
     ModeChangeBlocked,
     NetworkError,
     OrderRejected,
+    OrderStatusUnknown,
     PositionSideMismatch,
     RateLimited,
 )
@@ -84,6 +85,7 @@ __all__ = [
     "Order",
     "OrderRejected",
     "OrderStatus",
+    "OrderStatusUnknown",
     "OrderType",
     "PositionMode",
     "PositionSide",

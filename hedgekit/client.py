@@ -20,8 +20,11 @@ from hedgekit.errors import (
     ClockSkew,
     ConfigurationError,
     ExchangeUnavailable,
+    HedgekitError,
     InvalidRequest,
     NetworkError,
+    OrderRejected,
+    OrderStatusUnknown,
     PositionSideMismatch,
     RateLimited,
 )
@@ -365,9 +368,7 @@ class HedgeClient:
         market = self._adapter.market(symbol)
         if order_id is None and client_order_id is None:
             raise InvalidRequest("give order_id or client_order_id", venue=self.venue, symbol=symbol)
-        return await self._adapter.cancel_order(
-            market.symbol, order_id=order_id, client_order_id=client_order_id, conditional=conditional
-        )
+        return await self._cancel(market.symbol, order_id, client_order_id, conditional)
 
     # -- margin and leverage -----------------------------------------------------------------
     async def adjust_margin(self, symbol: str, side: PositionSide, amount: Decimal) -> Leg:
@@ -493,9 +494,13 @@ class HedgeClient:
     async def _place_once(self, request: OrderRequest) -> Order:
         """Place an order exactly once.
 
-        After an ambiguous failure (the request may have reached the venue) the venue is asked for
-        the client order id: found means placed; not found means the order can be sent again with
-        the same id. A refusal before the venue acted (rate limit, clock) is sent again after the wait.
+        The client order id was made before the first attempt and never changes. After an
+        ambiguous failure (no answer, or the venue's "status unknown") the venue is asked for that
+        id: found means placed, and the order is returned; absent means the order can be sent
+        again with the same id. A refusal the venue makes before acting (rate limit, clock) is sent
+        again after the wait. Any error raised from here means the order is not at the venue,
+        except :class:`~hedgekit.errors.OrderStatusUnknown`, raised when the venue could not be
+        asked.
         """
         policy = self._retry
         cid = request.client_order_id
@@ -508,30 +513,88 @@ class HedgeClient:
             try:
                 return await self._adapter.place_order(request)
             except (NetworkError, ExchangeUnavailable) as exc:
-                if attempt >= policy.attempts:
-                    found = await self._lookup(request.symbol, cid, conditional)
-                    if found is not None:
-                        return found
-                    raise
-                log.debug("%s place_order %s ambiguous (%s): looking it up", self.venue, cid, type(exc).__name__)
-                found = await self._lookup(request.symbol, cid, conditional)
+                log.debug("%s place_order client_order_id=%s ambiguous (%s): looking it up", self.venue, cid,
+                          type(exc).__name__)
+                found = await self._lookup(request.symbol, cid, conditional, exc)
                 if found is not None:
                     return found
+                if attempt >= policy.attempts:
+                    raise
+            except OrderRejected as exc:
+                if attempt == 1:
+                    raise
+                # a re-send refused (e.g. a duplicate client id): the first send may have landed late
+                found = await self._lookup(request.symbol, cid, conditional, exc)
+                if found is not None:
+                    return found
+                raise
             except (RateLimited, ClockSkew) as exc:
                 if attempt >= policy.attempts:
                     raise
+                log.debug("%s place_order client_order_id=%s refused before acting (%s): sending again",
+                          self.venue, cid, type(exc).__name__)
                 if isinstance(exc, ClockSkew):
-                    await self._adapter.resync_time()
-                elif exc.retry_after:
+                    await self._read("resync_time", self._adapter.resync_time)
+                    continue
+                if exc.retry_after is not None:
                     await asyncio.sleep(min(exc.retry_after, policy.retry_after_cap))
                     continue
-            await asyncio.sleep(min(policy.backoff_cap, policy.backoff_initial * (2 ** (attempt - 1))))
+            await asyncio.sleep(policy.backoff(attempt))
 
-    async def _lookup(self, symbol: str, client_order_id: str, conditional: bool) -> Order | None:
-        return await self._read(
-            "fetch_order",
-            lambda: self._adapter.fetch_order(symbol, client_order_id=client_order_id, conditional=conditional),
-        )
+    async def _lookup(self, symbol: str, client_order_id: str, conditional: bool, cause: Exception) -> Order | None:
+        """Ask the venue for an order by client id until it answers; OrderStatusUnknown if it never does."""
+        policy = self._retry
+        tries = max(3, 2 * policy.attempts)
+        for attempt in range(1, tries + 1):
+            await asyncio.sleep(policy.backoff(attempt))
+            try:
+                return await self._adapter.fetch_order(
+                    symbol, client_order_id=client_order_id, conditional=conditional
+                )
+            except ClockSkew:
+                await self._read("resync_time", self._adapter.resync_time)
+            except HedgekitError as exc:
+                if not exc.transient:
+                    raise
+                log.debug("%s fetch_order client_order_id=%s failed (%s), asking again", self.venue,
+                          client_order_id, type(exc).__name__)
+        raise OrderStatusUnknown(
+            f"the order may or may not be at the venue: it did not answer {tries} lookups of client order id "
+            f"{client_order_id}; look it up before placing it again",
+            venue=self.venue, operation="place_order", symbol=symbol, client_order_id=client_order_id,
+        ) from cause
+
+    async def _cancel(self, symbol: str, order_id: str | None, client_order_id: str | None,
+                      conditional: bool) -> Order:
+        """Cancel an order; after a failure, read it back instead of guessing.
+
+        An order that is no longer open (canceled, filled, expired) is returned as the venue reports
+        it; check its ``status``.
+        """
+        policy = self._retry
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return await self._adapter.cancel_order(
+                    symbol, order_id=order_id, client_order_id=client_order_id, conditional=conditional
+                )
+            except (NetworkError, ExchangeUnavailable, RateLimited, ClockSkew, OrderRejected) as exc:
+                # OrderRejected: the order may be gone already (filled, or canceled by a send whose
+                # answer was lost; HTTP clients re-send a DELETE on a dropped connection): read it
+                if isinstance(exc, ClockSkew):
+                    await self._read("resync_time", self._adapter.resync_time)
+                found = await self._read(
+                    "fetch_order",
+                    lambda: self._adapter.fetch_order(
+                        symbol, order_id=order_id, client_order_id=client_order_id, conditional=conditional
+                    ),
+                )
+                if found is not None and not found.status.is_open:
+                    return found
+                if isinstance(exc, OrderRejected) or attempt >= policy.attempts:
+                    raise
+            await asyncio.sleep(policy.backoff(attempt))
 
 
 def _leg_side(side: object) -> PositionSide:

@@ -15,6 +15,7 @@
     │   ├── RateLimited             too many requests                          (transient)
     │   └── ClockSkew               timestamp outside the venue's window       (transient)
     └── NetworkError                connection failure or timeout              (transient)
+        └── OrderStatusUnknown      an order's fate could not be learnt        (look it up)
 
 Transient errors have ``transient = True``; they are the ones a retry can cure. Every error carries
 the venue, the operation, the venue's code and message where there is one, and never a secret.
@@ -40,6 +41,7 @@ __all__ = [
     "ModeChangeBlocked",
     "NetworkError",
     "OrderRejected",
+    "OrderStatusUnknown",
     "PositionSideMismatch",
     "RateLimited",
 ]
@@ -156,3 +158,11 @@ class NetworkError(HedgekitError):
     """Connection failed or timed out; whether the venue acted is unknown."""
 
     transient = True
+
+
+class OrderStatusUnknown(NetworkError):
+    """An order was sent, the answer was lost, and the venue could not be asked whether it took it.
+
+    ``client_order_id`` names the order: look it up before placing it again. Every other error from
+    an order call means the order is not at the venue.
+    """

@@ -9,6 +9,7 @@ exactly once by looking the client order id up after an ambiguous failure.
 from __future__ import annotations
 
 import logging
+import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -46,6 +47,11 @@ class RetryPolicy:
     def disabled(cls) -> RetryPolicy:
         """A policy that tries every call once."""
         return cls(attempts=1)
+
+    def backoff(self, attempt: int) -> float:
+        """Seconds to wait after failed attempt ``attempt`` (1-based): capped exponential, full jitter."""
+        ceiling = min(self.backoff_cap, self.backoff_initial * (2 ** max(0, attempt - 1)))
+        return random.uniform(0, ceiling)
 
     def _wait(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome is not None else None

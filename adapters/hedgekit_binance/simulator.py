@@ -216,6 +216,39 @@ class BinanceFrontend(Frontend):
             engine.set_mark_price(symbol, price)
         return engine
 
+    def fault_response(
+        self, kind: Any, request: RecordedRequest, *, retry_after: float, status: int
+    ) -> WireResponse:
+        """Binance's answers to injected faults (USDⓈ-M "General Info": HTTP return codes, limits).
+
+        * rate limit: HTTP 429, ``-1003`` and a ``Retry-After`` header (seconds);
+        * 5xx: "Internal error; unable to process your request. Please try again." (``-1001``),
+          a failure the client may resend;
+        * unknown: HTTP 503 with ``-1007`` "Timeout waiting for response from backend server. Send
+          status unknown; execution status unknown." (the request may have been executed);
+        * clock: ``-1021`` "Timestamp for this request is outside of the recvWindow."
+        """
+        name = getattr(kind, "value", str(kind))
+        if name == "rate_limit":
+            seconds = str(int(retry_after)) if float(retry_after).is_integer() else f"{retry_after:g}"
+            return WireResponse.json(
+                {"code": -1003, "msg": "Too many requests; current limit of IP(127.0.0.1) is 2400 requests per "
+                 "minute. Please use the websocket for live updates to avoid polling the API."},
+                429, {"Retry-After": seconds},
+            )
+        if name == "server_error":
+            return WireResponse.json(
+                {"code": -1001, "msg": "Internal error; unable to process your request. Please try again."}, status
+            )
+        if name == "unknown":
+            return WireResponse.json(
+                {"code": -1007, "msg": "Timeout waiting for response from backend server. Send status unknown; "
+                 "execution status unknown."}, 503,
+            )
+        if name == "clock_skew":
+            return WireResponse.json({"code": -1021, "msg": "Timestamp for this request is outside of the recvWindow."}, 400)
+        return super().fault_response(kind, request, retry_after=retry_after, status=status)
+
     async def handle(self, request: RecordedRequest) -> WireResponse:
         """Route, authenticate and answer one request."""
         endpoint = ROUTES.get((request.method, request.path))

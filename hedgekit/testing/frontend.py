@@ -178,6 +178,24 @@ class Frontend(abc.ABC):
     async def handle(self, request: RecordedRequest) -> WireResponse:
         """Answer one request exactly as the real venue would."""
 
+    def fault_response(
+        self, kind: FaultKindLike, request: RecordedRequest, *, retry_after: float, status: int
+    ) -> WireResponse:
+        """The venue's answer for an injected fault (see :mod:`hedgekit.testing.faults`).
+
+        ``kind`` is a :class:`~hedgekit.testing.faults.FaultKind` among ``RATE_LIMIT``,
+        ``SERVER_ERROR``, ``UNKNOWN`` and ``CLOCK_SKEW``. This default is generic HTTP; venues
+        override it with their own codes, messages and headers.
+        """
+        name = getattr(kind, "value", str(kind))
+        if name == "rate_limit":
+            return WireResponse.json(
+                {"error": "Too Many Requests"}, 429, {"Retry-After": _seconds(retry_after)}
+            )
+        if name == "clock_skew":
+            return WireResponse.json({"error": "request timestamp outside the window"}, 400)
+        return WireResponse(status, "Service Unavailable", "text/plain")
+
     def symbol_id(self, symbol: str) -> str:
         """The venue id of a unified symbol or venue id (``"BTC/USDT:USDT"`` -> ``"BTCUSDT"``)."""
         return self.engine.resolve(symbol)
@@ -185,6 +203,15 @@ class Frontend(abc.ABC):
     def unified_symbol(self, symbol_id: str) -> str:
         """The unified symbol of a venue id (``"BTCUSDT"`` -> ``"BTC/USDT:USDT"``)."""
         return self.engine.market(symbol_id).symbol
+
+
+FaultKindLike = Any
+"""A :class:`hedgekit.testing.faults.FaultKind` (typed loosely to keep this module import-light)."""
+
+
+def _seconds(value: float) -> str:
+    """A Retry-After value: whole seconds when whole, else the exact fraction."""
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
 def headers_proxy(headers: Mapping[str, str] | None = None) -> CIMultiDictProxy[str]:

@@ -32,6 +32,7 @@ from aiohttp import web
 from multidict import CIMultiDictProxy
 
 from hedgekit.testing.engine import Engine
+from hedgekit.testing.faults import Fault, FaultInjector, FaultKind, InjectedFault
 from hedgekit.testing.frontend import (
     Credentials,
     DropConnection,
@@ -153,6 +154,9 @@ class SimulatedVenue:
         self.requests: list[RecordedRequest] = []
         self._hooks: list[_Hook] = []
         self._middleware: list[Middleware] = []
+        self.faults = FaultInjector()
+        self._base_clock = self.engine.clock
+        self._clock_skew_ms = 0
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
         self._stopped = False
@@ -237,6 +241,55 @@ class SimulatedVenue:
         """
         self._hooks.append(_Hook(method.upper(), path, callback, once))
 
+    def inject(
+        self,
+        kind: FaultKind,
+        *,
+        method: str | None = None,
+        path: str | None = None,
+        count: int = 1,
+        skip: int = 0,
+        delay: float = 0.0,
+        retry_after: float = 1.0,
+        status: int = 503,
+    ) -> Fault:
+        """Script a fault: the next ``count`` matching requests (after ``skip``) hit ``kind``.
+
+        Example, "the next 2 order requests are taken and their answers lost"::
+
+            venue.inject(FaultKind.DROP_AFTER, method="POST", path="/fapi/v1/order", count=2)
+        """
+        return self.faults.add(
+            Fault(kind, method, path, count=count, skip=skip, delay=delay, retry_after=retry_after, status=status)
+        )
+
+    def inject_random(
+        self,
+        rate: float,
+        kinds: list[FaultKind] | tuple[FaultKind, ...] = tuple(FaultKind),
+        *,
+        methods: list[str] | None = None,
+        paths: list[str] | None = None,
+        seed: int | None = None,
+        delay: float = 0.05,
+        retry_after: float = 0.01,
+    ) -> None:
+        """Hit a fraction ``rate`` of matching requests with a fault drawn from ``kinds``."""
+        self.faults.set_random(
+            rate, kinds, methods=methods, paths=paths, seed=seed, delay=delay, retry_after=retry_after
+        )
+
+    @property
+    def injected(self) -> list[InjectedFault]:
+        """Every fault that hit a request, in order."""
+        return self.faults.injected
+
+    def skew_clock(self, milliseconds: int) -> None:
+        """Run the venue's clock ``milliseconds`` ahead (negative: behind) of this machine's."""
+        base = self._base_clock
+        self._clock_skew_ms = int(milliseconds)
+        self.engine.clock = lambda: base() + self._clock_skew_ms
+
     def add_middleware(self, middleware: Middleware) -> None:
         """Add a middleware; the first added runs outermost (right after latency and hooks)."""
         self._middleware.append(middleware)
@@ -263,7 +316,10 @@ class SimulatedVenue:
         handler: Handler = self.frontend.handle
         for middleware in reversed(self._middleware):
             handler = _bind(middleware, handler)
-        return _bind(self._delay, _bind(self._run_hooks, handler))
+        return _bind(self._delay, _bind(self._inject, _bind(self._run_hooks, handler)))
+
+    async def _inject(self, request: RecordedRequest, call_next: Handler) -> WireResponse:
+        return await self.faults(request, call_next, self.frontend)
 
     async def _delay(self, request: RecordedRequest, call_next: Handler) -> WireResponse:
         if self.latency > 0:
