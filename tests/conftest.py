@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import json
+import logging
+import os
+from collections.abc import AsyncIterator, Iterator
 from decimal import Decimal
 
 import pytest
@@ -23,10 +26,41 @@ def venue_name(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+#: Set by tests/reliability/test_secrets.py: a folder where every log record (DEBUG and up) and
+#: every credential handed out is written, so the run can be searched for secrets afterwards.
+AUDIT = os.environ.get("HEDGEKIT_SECRET_AUDIT")
+
+
+@pytest.fixture(autouse=True)
+def _audit_log() -> Iterator[None]:
+    if not AUDIT:
+        yield
+        return
+    handler = logging.FileHandler(os.path.join(AUDIT, "log.txt"), encoding="utf-8")
+    handler.setLevel(logging.DEBUG)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s"))
+    root = logging.getLogger()
+    old_level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(old_level)
+        handler.close()
+
+
 @pytest_asyncio.fixture
 async def venue(venue_name: str) -> AsyncIterator[SimulatedVenue]:
     async with SimulatedVenue(venue_name, mark_prices=dict(MARKS)) as sim:
+        if AUDIT:
+            with open(os.path.join(AUDIT, "secrets.jsonl"), "a", encoding="utf-8") as out:
+                out.write(json.dumps(dict(sim.credentials)) + "\n")
         yield sim
+        if AUDIT:
+            with open(os.path.join(AUDIT, "dumps.txt"), "a", encoding="utf-8") as out:
+                out.write(repr(sim.requests) + "\n" + json.dumps([r.dump() for r in sim.requests], default=str) + "\n")
 
 
 @pytest_asyncio.fixture

@@ -29,6 +29,9 @@ from hedgekit.models import (
 )
 
 VENUE = "binance"
+#: "leverage: target initial leverage: int from 1 to 125" (BNC trade_api.change_initial_leverage);
+#: a symbol's own brackets may cap it lower, and the venue says so (-4028).
+MAX_LEVERAGE = 125
 
 #: positionSide enum of /fapi/v1/order and /fapi/v1/algoOrder (BNC trade_api.new_order).
 POSITION_SIDE = {PositionSide.LONG: "LONG", PositionSide.SHORT: "SHORT", PositionSide.BOTH: "BOTH"}
@@ -191,6 +194,7 @@ def parse_markets(payload: Any) -> list[Market]:
                 lot_step=req_dec(lot, "stepSize"),
                 min_quantity=req_dec(lot, "minQty"),
                 min_notional=(dec(notional, "notional", required=False) or Decimal(0)) if notional else Decimal(0),
+                max_leverage=MAX_LEVERAGE,
             )
         )
     return out

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import abc
 import json
+import re
 import secrets
 import string
 from collections.abc import Awaitable, Callable, Mapping
@@ -70,6 +71,23 @@ class RecordedRequest:
     body_pairs: tuple[tuple[str, str], ...] = ()
     content_type: str = ""
     time: int = 0
+
+    def __repr__(self) -> str:
+        return f"RecordedRequest({self.method} {self.path} params={redacted_params(self.params)!r})"
+
+    def dump(self) -> dict[str, Any]:
+        """The request as a plain dict for logs and reports, with credentials redacted.
+
+        Passphrase, key and signature headers and signature parameters show as ``***``; the
+        secrets themselves never travel in a request, and the dump never shows what could replay it.
+        """
+        return {
+            "method": self.method,
+            "path": self.path,
+            "params": redacted_params(self.params),
+            "headers": {k: ("***" if _SECRET_NAME.search(k) else v) for k, v in self.headers.items()},
+            "time": self.time,
+        }
 
 
 @dataclass(frozen=True)
@@ -203,6 +221,14 @@ class Frontend(abc.ABC):
     def unified_symbol(self, symbol_id: str) -> str:
         """The unified symbol of a venue id (``"BTCUSDT"`` -> ``"BTC/USDT:USDT"``)."""
         return self.engine.market(symbol_id).symbol
+
+
+_SECRET_NAME = re.compile(r"(?i)(sign|passphrase|secret|key|password|token|auth)")
+
+
+def redacted_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    """``params`` with signature-like values replaced by ``***``."""
+    return {k: ("***" if _SECRET_NAME.search(k) else v) for k, v in params.items()}
 
 
 FaultKindLike = Any

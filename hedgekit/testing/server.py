@@ -161,6 +161,10 @@ class SimulatedVenue:
         self._port: int | None = None
         self._stopped = False
 
+    def __repr__(self) -> str:
+        where = self.base_url if self._runner is not None else "not running"
+        return f"SimulatedVenue({self.venue!r}, {where}, {len(self.requests)} requests)"
+
     # ----------------------------------------------------------------- lifecycle
 
     async def start(self) -> None:
