@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from decimal import Decimal
 from types import TracebackType
 from typing import TypeVar
@@ -233,6 +233,21 @@ class HedgeClient:
             self._read("legs", lambda: self._adapter.fetch_legs(market.symbol)),
         )
         return _pair(self.venue, market.symbol, mode, rows)
+
+    async def snapshot(self, symbols: Iterable[str] | None = None) -> dict[str, LegPair]:
+        """Both legs of several contracts, read with one position request for all of them.
+
+        ``symbols=None`` gives every contract with an open leg. Example::
+
+            pairs = await hk.snapshot(["BTC/USDT:USDT", "ETH/USDT:USDT"])
+            print(pairs["ETH/USDT:USDT"].short.size)
+        """
+        self._ready()
+        wanted = None if symbols is None else [self._adapter.market(s).symbol for s in symbols]
+        rows = await self._read("legs", lambda: self._adapter.fetch_legs(None))
+        names = wanted if wanted is not None else sorted({leg.symbol for leg in rows if leg.is_open})
+        modes = await asyncio.gather(*(self._mode(name) for name in names))
+        return {name: _pair(self.venue, name, mode, rows) for name, mode in zip(names, modes)}
 
     async def positions(self) -> list[Leg]:
         """Every non-empty leg on the account, across symbols."""

@@ -344,3 +344,17 @@ async def test_wrong_credentials_are_an_authentication_error(venue: SimulatedVen
         with pytest.raises(hedgekit.AuthenticationError) as info:
             await client.position_mode(BTC)
     assert "not-the-secret" not in str(info.value) and "not-the-secret" not in repr(info.value)
+
+
+async def test_snapshot_reads_many_contracts_at_once(hk: HedgeClient, venue: SimulatedVenue) -> None:
+    await hedge(hk)
+    await hk.set_position_mode(PositionMode.HEDGE, symbol=ETH)
+    await hk.open_long(BTC, Decimal("0.010"))
+    await hk.open_short(ETH, Decimal("0.100"))
+    before = len(venue.requests)
+    pairs = await hk.snapshot([BTC, ETH])
+    assert len(venue.requests) - before <= 3  # one position read for all symbols, not one per symbol
+    assert pairs[BTC].long.size == Decimal("0.01") and pairs[BTC].short.size == 0
+    assert pairs[ETH].short.size == Decimal("0.1") and pairs[ETH].long.size == 0
+    assert pairs[BTC] == await hk.legs(BTC)
+    assert set(await hk.snapshot()) == {BTC, ETH}
