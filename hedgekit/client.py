@@ -370,6 +370,9 @@ class HedgeClient:
     ) -> Order:
         """Cancel an order: pass the :class:`~hedgekit.Order`, or a symbol and an id.
 
+        Returns the order as the venue reports it afterwards. An order that was no longer open
+        (filled, or canceled already) comes back with that status instead of an error.
+
         Example::
 
             await hk.cancel_order(order)

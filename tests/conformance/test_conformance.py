@@ -358,3 +358,12 @@ async def test_snapshot_reads_many_contracts_at_once(hk: HedgeClient, venue: Sim
     assert pairs[ETH].short.size == Decimal("0.1") and pairs[ETH].long.size == 0
     assert pairs[BTC] == await hk.legs(BTC)
     assert set(await hk.snapshot()) == {BTC, ETH}
+
+
+async def test_venue_ids_are_accepted_everywhere(hk: HedgeClient) -> None:
+    venue_id = hk.market(BTC).venue_symbol
+    await hedge(hk)
+    order = await hk.open_long(venue_id, Decimal("0.010"))
+    assert order.symbol == BTC
+    pair = await hk.legs(venue_id)
+    assert pair.symbol == BTC and pair.long.size == Decimal("0.01")
