@@ -36,6 +36,7 @@ from hedgekit.models import (
     Leverage,
     MarginMode,
     Market,
+    ModeScope,
     ModeState,
     Order,
     OrderType,
@@ -206,6 +207,8 @@ class HedgeClient:
             log.debug("%s set_position_mode: already %s, nothing sent", self.venue, mode.value)
             return current
         await self._read("set_position_mode", lambda: self._adapter.switch_mode(mode, symbol))
+        if scope is ModeScope.COIN:
+            self._modes.clear()  # every symbol of the coin may have changed: read each again when needed
         self._modes[current.scope_key] = mode
         log.debug("%s set_position_mode: switched %s to %s", self.venue, key or "account", mode.value)
         return current.model_copy(update={"mode": mode, "raw": None})

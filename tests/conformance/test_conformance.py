@@ -278,6 +278,7 @@ async def test_close_leg(hk: HedgeClient, venue: SimulatedVenue) -> None:
 
 async def test_positions_and_open_orders_span_symbols(hk: HedgeClient) -> None:
     await hedge(hk)
+    await hk.set_position_mode(PositionMode.HEDGE, symbol=ETH)
     await hk.open_long(BTC, Decimal("0.010"))
     await hk.open_short(ETH, Decimal("0.100"))
     await hk.open_long(ETH, Decimal("0.100"), price=Decimal("2500"))
@@ -310,7 +311,7 @@ async def test_mode_switched_elsewhere_raises_position_side_mismatch(hk: HedgeCl
         lambda hk: hk.open_long(BTC, Decimal("NaN")),
         lambda hk: hk.open_long(BTC, 0.01),
         lambda hk: hk.open_short(BTC, Decimal("0.010"), price=Decimal("61000.05")),
-        lambda hk: hk.open_short(BTC, Decimal("0.001"), price=Decimal("61000")),
+        lambda hk: hk.open_short(BTC, Decimal("0.001"), price=Decimal("1")),  # notional 0.001 USDT
         lambda hk: hk.open_long("DOGE/EUR:EUR", Decimal("1")),
         lambda hk: hk.stop_market(BTC, PositionSide.BOTH, Decimal("50000")),
         lambda hk: hk.trailing_stop(BTC, PositionSide.LONG, Decimal("0.01"), Decimal("-1")),
