@@ -211,7 +211,7 @@ class HedgeClient:
             self._modes.clear()  # every symbol of the coin may have changed: read each again when needed
         self._modes[current.scope_key] = mode
         log.debug("%s set_position_mode: switched %s to %s", self.venue, key or "account", mode.value)
-        return current.model_copy(update={"mode": mode, "raw": None})
+        return current.model_copy(update={"mode": mode, "uniform": True, "raw": None})
 
     async def _mode(self, symbol: str) -> PositionMode:
         _, key = self._adapter.mode_scope(symbol)

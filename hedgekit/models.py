@@ -200,6 +200,9 @@ class ModeState(_Model):
     scope: ModeScope
     scope_key: str | None = None
     """The symbol or coin the setting belongs to; ``None`` for account scope."""
+    uniform: bool = True
+    """False when the contracts of a coin-wide scope are not all in one mode: ``mode`` is then the
+    mode most of them are in, and a switch to either mode is sent (never skipped as "already there")."""
     raw: Any = Field(default=None, repr=False)
 
 

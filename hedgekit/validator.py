@@ -124,20 +124,22 @@ def _describe(order: Order) -> str:
 def check_mode_change(current: ModeState, target: PositionMode, exposure: Exposure) -> bool:
     """Decide a mode change locally.
 
-    Returns ``False`` when ``current`` already is ``target`` (send nothing), ``True`` when the switch
+    Returns ``False`` when ``current`` already is ``target`` everywhere in the scope (send nothing;
+    a coin whose contracts disagree is never "already there"), ``True`` when the switch
     may be sent. Raises :class:`ModeChangeBlocked` naming every blocker when anything is open in the
     scope (``exposure`` must be read for the same scope as ``current``).
     """
     if not isinstance(target, PositionMode):
         raise InvalidRequest(f"mode must be a PositionMode, not {target!r}")
-    if current.mode is target:
+    if current.mode is target and current.uniform:
         return False
     found = blockers_of(exposure)
     if found:
         where = "the account" if exposure.scope_key is None else f"{exposure.scope.value} {exposure.scope_key}"
         listing = "; ".join(str(b) for b in found)
+        was = current.mode.value if current.uniform else "mixed modes"
         raise ModeChangeBlocked(
-            f"cannot switch {where} from {current.mode.value} to {target.value}: "
+            f"cannot switch {where} from {was} to {target.value}: "
             f"{len(found)} blocker{'s' if len(found) != 1 else ''}: {listing}",
             blockers=found,
             venue=current.venue,

@@ -14,9 +14,9 @@ with a position or an open order are **skipped without an error** (VENUES.md §3
 * :func:`read_mode` answers ``position_mode()`` without a symbol. Bybit has no endpoint for the
   mode, and only a per-symbol position list shows it (``positionIdx``; with ``settleCoin`` the list
   holds open positions only), so it reads each contract of the coin (``options['coin_symbols']``
-  narrows them). The answer is the mode they all share; when they disagree there is no single mode
-  of the coin and it raises :class:`~hedgekit.errors.InvalidRequest` naming each contract's mode
-  (a coin-wide answer of either mode would let the facade skip a switch that is needed).
+  narrows them). The answer is the mode they all share; when they disagree it is the mode most of
+  them are in with ``uniform=False`` (each contract's mode in ``raw["modes"]``), and the facade then
+  sends a coin-wide switch to either mode instead of taking it for "already there".
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
-from hedgekit.errors import HedgekitError, InvalidRequest, ModeChangeBlocked
+from hedgekit.errors import HedgekitError, ModeChangeBlocked
 from hedgekit.models import Exposure, Market, ModeScope, ModeState, PositionMode
 from hedgekit.validator import blockers_of
 
@@ -59,22 +59,13 @@ async def symbol_modes(adapter: BybitAdapter, markets: list[Market]) -> dict[str
 
 
 async def read_mode(adapter: BybitAdapter) -> ModeState:
-    """The mode every contract of the coin is in; :class:`InvalidRequest` when they disagree."""
+    """The mode of the coin's contracts; ``uniform=False`` (and the majority's mode) when they disagree."""
     modes = await symbol_modes(adapter, coin_markets(adapter))
-    found = set(modes.values())
-    if len(found) > 1:
-        listing = "; ".join(
-            f"{mode.value}: " + ", ".join(sorted(s for s, m in modes.items() if m is mode))
-            for mode in (PositionMode.HEDGE, PositionMode.ONE_WAY)
-        )
-        raise InvalidRequest(
-            f"the {wire.SETTLE_COIN} contracts of Bybit are not all in one position mode ({listing}); "
-            "Bybit keeps the mode per contract: read it with position_mode(symbol)",
-            venue=adapter.name, operation="position_mode",
-        )
-    mode = found.pop() if found else PositionMode.ONE_WAY  # no contract: Bybit's system default
+    hedged = sum(1 for m in modes.values() if m is PositionMode.HEDGE)
+    mode = PositionMode.HEDGE if hedged * 2 > len(modes) else PositionMode.ONE_WAY  # none: system default
+    uniform = len(set(modes.values())) <= 1
     return ModeState(venue=adapter.name, mode=mode, scope=ModeScope.COIN, scope_key=wire.SETTLE_COIN,
-                     raw={"modes": {s: m.value for s, m in modes.items()}})
+                     uniform=uniform, raw={"modes": {s: m.value for s, m in modes.items()}})
 
 
 async def busy(adapter: BybitAdapter) -> Exposure:

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 import hedgekit
-from hedgekit import BlockerKind, HedgeClient, InvalidRequest, ModeChangeBlocked, ModeScope, PositionMode
+from hedgekit import BlockerKind, HedgeClient, ModeChangeBlocked, ModeScope, PositionMode
 from hedgekit.testing import SimulatedVenue
 from hedgekit.testing import engine_types as E
 
@@ -75,12 +75,19 @@ async def test_coin_wide_switch_reports_each_contract_bybit_skipped(hk: HedgeCli
     assert len(switches) == 1 and switches[0].params["coin"] == "USDT"
 
 
-async def test_coin_read_refuses_to_guess_when_contracts_disagree(hk: HedgeClient, venue: SimulatedVenue) -> None:
+async def test_mixed_coin_is_reported_and_unified_by_a_coin_switch(hk: HedgeClient, venue: SimulatedVenue) -> None:
     await hk.set_position_mode(PositionMode.HEDGE, symbol=BTC)
-    with pytest.raises(InvalidRequest, match=r"hedge: BTC/USDT:USDT; one_way: ETH/USDT:USDT"):
-        await hk.position_mode()
-    with pytest.raises(InvalidRequest, match="not all in one position mode"):
-        await hk.set_position_mode(PositionMode.ONE_WAY)
+    state = await hk.position_mode()
+    assert state.scope is ModeScope.COIN and not state.uniform
+    assert state.mode is PositionMode.ONE_WAY  # most contracts are still one-way
+    assert state.raw["modes"][BTC] == "hedge" and state.raw["modes"][ETH] == "one_way"
+    before = len([r for r in venue.requests if r.path == "/v5/position/switch-mode"])
+    done = await hk.set_position_mode(PositionMode.ONE_WAY)  # not "already there": BTC is hedged
+    assert done.uniform and done.mode is PositionMode.ONE_WAY
+    assert len([r for r in venue.requests if r.path == "/v5/position/switch-mode"]) == before + 1
+    assert all(m is E.PositionMode.ONE_WAY for m in engine_modes(venue).values())
+    assert (await hk.position_mode(BTC)).mode is PositionMode.ONE_WAY
+    assert (await hk.position_mode()).uniform
 
 
 async def test_coin_symbols_option_narrows_the_coin_read(venue: SimulatedVenue) -> None:

@@ -60,6 +60,13 @@ class TestModeChange:
         busy = exposure(legs=(leg(PositionSide.LONG, "1"),))
         assert check_mode_change(state(PositionMode.HEDGE), PositionMode.HEDGE, busy) is False
 
+    def test_mixed_coin_is_never_already_there(self) -> None:
+        mixed = ModeState(venue="test", mode=PositionMode.ONE_WAY, scope=ModeScope.COIN, scope_key="USDT", uniform=False)
+        assert check_mode_change(mixed, PositionMode.ONE_WAY, exposure()) is True
+        busy = exposure(legs=(leg(PositionSide.LONG, "1"),))
+        with pytest.raises(ModeChangeBlocked, match="from mixed modes to one_way"):
+            check_mode_change(mixed, PositionMode.ONE_WAY, busy)
+
     def test_empty_scope_allows_switch(self) -> None:
         assert check_mode_change(state(PositionMode.ONE_WAY), PositionMode.HEDGE, exposure()) is True
 
