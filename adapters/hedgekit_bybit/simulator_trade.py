@@ -303,13 +303,26 @@ def _open(row: dict[str, Any]) -> bool:
 
 
 def find(state: State, sid: str, params: Params) -> list[dict[str, Any]]:
-    """Rows matching ``orderId`` (priority) or ``orderLinkId`` in any status (open-order.mdx)."""
+    """Rows matching ``orderId`` (priority) or ``orderLinkId`` in any status (open-order.mdx).
+
+    Matches are picked from the engine's orders first and only they are formatted, so a lookup
+    costs the same however many orders the account has placed.
+    """
     wanted_id, wanted_link = params.text("orderId"), params.text("orderLinkId")
-    for row in all_rows(state, sid):
-        if (wanted_id is not None and row["orderId"] == wanted_id) or (
-                wanted_id is None and wanted_link is not None and row["orderLinkId"] == wanted_link):
-            return [row]
-    return []
+    if wanted_id is None and wanted_link is None:
+        return []
+    engine = state.engine
+
+    def hit(wire_id: str, link: str) -> bool:
+        return wire_id == wanted_id if wanted_id is not None else link == wanted_link
+
+    rows = [order_row(engine, o) for o in engine.all_orders(sid)
+            if hit(order_id("regular", o.order_id), o.extra.get("orderLinkId", ""))]
+    rows += [conditional_row(engine, c) for c in engine.all_conditional_orders(sid)
+             if hit(order_id("conditional", c.conditional_id), c.extra.get("orderLinkId", ""))]
+    rows += [r for r in state.rejected.values() if r["symbol"] == sid and hit(r["orderId"], r["orderLinkId"])]
+    rows.sort(key=lambda r: (int(r["createdTime"]), r["orderId"]), reverse=True)
+    return rows[:1]
 
 
 def _scope(engine: Engine, params: Params) -> str | None:
