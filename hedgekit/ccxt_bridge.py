@@ -13,6 +13,7 @@ Imported by adapters only, so ``import hedgekit`` does not import ccxt. It does 
 from __future__ import annotations
 
 import json
+import logging
 import re
 import types
 from collections.abc import Callable, Mapping
@@ -31,10 +32,11 @@ from hedgekit.errors import (
     RateLimited,
 )
 
-__all__ = ["VenueReply", "from_ccxt", "install_reply_hook", "redact"]
+__all__ = ["RedactingFilter", "VenueReply", "from_ccxt", "install_reply_hook", "redact", "route_logs"]
 
 _SECRET_PARAMS = re.compile(
-    r"(?i)((?:signature|sign|apikey|api_key|secret|passphrase|password|privatekey|x-mbx-apikey)[\"']?\s*[=:]\s*[\"']?)"
+    r"(?i)((?:signature|sign|apikey|api_key|secret|passphrase|password|privatekey|private_key"
+    r"|x-mbx-apikey|x-bapi-api-key|ok-access-key)[\"']?\s*[=:]\s*[\"']?)"
     r"[^&\s\"',}]+"
 )
 _QUERY = re.compile(r"(https?://[^\s?\"']+)\?[^\s\"']*")
@@ -48,6 +50,27 @@ def redact(text: str, *secrets: str | None) -> str:
         if value:
             out = out.replace(value, "***")
     return out
+
+
+class RedactingFilter(logging.Filter):
+    """Scrubs a log record: keys, signatures and passphrases in its text become ``***``."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = redact(record.getMessage()), ()
+        return True
+
+
+def route_logs(exchange: Any, venue: str) -> logging.Logger:
+    """Send ``exchange``'s own DEBUG request lines to ``hedgekit_<venue>.transport``, redacted.
+
+    ccxt logs every request with its headers (API keys, OKX's passphrase) through
+    ``exchange.logger``; this gives it a hedgekit logger that scrubs them first.
+    """
+    logger = logging.getLogger(f"hedgekit_{venue}.transport")
+    if not any(isinstance(f, RedactingFilter) for f in logger.filters):
+        logger.addFilter(RedactingFilter())
+    exchange.logger = logger
+    return logger
 
 
 class VenueReply(Exception):

@@ -254,10 +254,10 @@ def check_order(
         and price is not None
         and quantity is not None
         and market.min_notional > 0
-        and quantity * price * market.contract_size < market.min_notional
+        and quantity * price < market.min_notional
     ):
         raise InvalidRequest(
-            f"order notional {quantity * price * market.contract_size} is below the minimum "
+            f"order notional {_plain(quantity * price)} is below the minimum "
             f"{market.min_notional} of {sym}",
             symbol=sym,
         )

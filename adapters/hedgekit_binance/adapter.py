@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 from pydantic import ValidationError
 
 from hedgekit.adapter import ConnectConfig, OrderRequest, VenueAdapter
-from hedgekit.ccxt_bridge import VenueReply, from_ccxt, install_reply_hook, redact
+from hedgekit.ccxt_bridge import VenueReply, from_ccxt, install_reply_hook, redact, route_logs
 from hedgekit.errors import ConfigurationError, ExchangeError, HedgekitError, InvalidRequest, OrderRejected
 from hedgekit.models import (
     Exposure,
@@ -121,6 +121,7 @@ class BinanceAdapter(VenueAdapter):
             for key, path in URL_KEYS.items():
                 api[key] = cfg.base_url + path
             exchange.urls["api"] = api
+        route_logs(exchange, self.name)
         install_reply_hook(exchange, _is_error)
         return exchange
 

@@ -40,7 +40,7 @@ from typing import Any, ClassVar
 from pydantic import ValidationError
 
 from hedgekit.adapter import ConnectConfig, OrderRequest, VenueAdapter
-from hedgekit.ccxt_bridge import VenueReply, from_ccxt, install_reply_hook, redact
+from hedgekit.ccxt_bridge import VenueReply, from_ccxt, install_reply_hook, redact, route_logs
 from hedgekit.errors import ConfigurationError, ExchangeError, HedgekitError, InvalidRequest
 from hedgekit.models import (
     Exposure,
@@ -141,6 +141,7 @@ class BybitAdapter(VenueAdapter):
             for key in URL_KEYS:
                 api[key] = cfg.base_url
             exchange.urls["api"] = api
+        route_logs(exchange, self.name)  # ccxt's DEBUG lines carry X-BAPI-API-KEY / X-BAPI-SIGN
         install_reply_hook(exchange, _is_error)
         return exchange
 

@@ -306,12 +306,11 @@ async def test_mode_switched_elsewhere_raises_position_side_mismatch(hk: HedgeCl
 @pytest.mark.parametrize(
     "call",
     [
-        lambda hk: hk.open_long(BTC, Decimal("0.0105")),
+        lambda hk: hk.open_long(BTC, hk.market(BTC).lot_step * Decimal("1.5")),
         lambda hk: hk.open_long(BTC, Decimal("0")),
         lambda hk: hk.open_long(BTC, Decimal("NaN")),
         lambda hk: hk.open_long(BTC, 0.01),
         lambda hk: hk.open_short(BTC, Decimal("0.010"), price=Decimal("61000.05")),
-        lambda hk: hk.open_short(BTC, Decimal("0.001"), price=Decimal("1")),  # notional 0.001 USDT
         lambda hk: hk.open_long("DOGE/EUR:EUR", Decimal("1")),
         lambda hk: hk.stop_market(BTC, PositionSide.BOTH, Decimal("50000")),
         lambda hk: hk.trailing_stop(BTC, PositionSide.LONG, Decimal("0.01"), Decimal("-1")),
@@ -324,6 +323,18 @@ async def test_bad_input_is_refused_before_any_request(hk: HedgeClient, venue: S
     before = len(venue.requests)
     with pytest.raises(hedgekit.InvalidRequest):
         await call(hk)  # type: ignore[operator]
+    assert len(venue.requests) == before
+
+
+async def test_min_notional_is_refused_locally(hk: HedgeClient, venue: SimulatedVenue) -> None:
+    market = hk.market(BTC)
+    if market.min_notional == 0:
+        pytest.skip(f"{venue.venue} has no minimum notional")
+    tick = market.tick_size
+    price = max(tick, ((market.min_notional / market.min_quantity / 2) // tick) * tick)
+    before = len(venue.requests)
+    with pytest.raises(InvalidRequest, match="notional"):
+        await hk.open_short(BTC, market.min_quantity, price=price)
     assert len(venue.requests) == before
 
 

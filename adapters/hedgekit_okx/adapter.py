@@ -1,0 +1,419 @@
+"""The OKX v5 adapter (``instType=SWAP``, USDT-margined linear perpetuals), on ccxt ``okx``.
+
+ccxt signs, times and rate-limits (:mod:`.transport`); this module calls its implicit endpoints
+(``privateGetAccountConfig``, ``privatePostTradeOrder``, ...) and parses OKX's JSON itself
+(:mod:`.wire`, :mod:`.wire_orders`), so numbers stay Decimal and sizes convert exactly between
+hedgekit's base units and OKX's contracts.
+
+What OKX needs that the other venues do not (shared/VENUES.md §4):
+
+* **Account level.** ``acctLv`` 4 (portfolio margin) holds net positions only, so a switch to
+  hedge mode is refused locally with :class:`~hedgekit.errors.InvalidRequest` (the account mode,
+  not open exposure, is in the way; the venue would answer 51041). Isolated margin needs
+  ``acctLv`` 2 (Futures mode): :meth:`OkxAdapter.set_margin_mode` refuses it elsewhere.
+* **Margin mode is per order.** OKX has no per-instrument margin setting: every order carries
+  ``tdMode``. :meth:`OkxAdapter.set_margin_mode` remembers the choice per symbol (in this adapter,
+  for its lifetime) and sends it as ``tdMode``/``mgnMode``; with no choice made, opening orders use
+  ``connect(options={"margin_mode": "isolated"|"cross"})`` (default cross) and closing orders use the
+  margin mode of the leg they close.
+* **Conditional orders** live behind ``/trade/order-algo``; their list needs one request per
+  ``ordType``, and the exposure check asks for every one (``conditional,oco``, ``trigger``,
+  ``move_order_stop``, ``chase``, ``iceberg``, ``twap``, ``smart_iceberg``), every page.
+* **Exposure is account-wide.** The position mode covers every FUTURES and SWAP instrument, so the
+  exposure check also reports positions and orders on instruments hedgekit does not list (expiry
+  futures, inverse or USDC swaps) under the venue's instrument id, with sizes in contracts.
+
+Settings through ``connect(..., options={...})``: ``margin_mode`` (see above) and ``ccxt_options``
+(merged into the ccxt exchange's options).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import string
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from hedgekit.adapter import ConnectConfig, OrderRequest, VenueAdapter
+from hedgekit.errors import ConfigurationError, ExchangeError, HedgekitError, InvalidRequest, OrderRejected
+from hedgekit.models import (
+    Exposure,
+    Leg,
+    Leverage,
+    MarginMode,
+    Market,
+    ModeScope,
+    ModeState,
+    Order,
+    OrderStatus,
+    PositionMode,
+    PositionSide,
+)
+
+from hedgekit_okx import wire
+from hedgekit_okx import wire_orders as wo
+from hedgekit_okx.errors import ORDER_DOES_NOT_EXIST
+from hedgekit_okx.transport import Transport, parsing
+
+log = logging.getLogger(__name__)
+
+#: Instrument types whose positions and orders fall under the account's ``posMode``
+#: ("long_short_mode: long/short, only applicable to FUTURES/SWAP" — set-position-mode).
+MODE_INST_TYPES = ("SWAP", "FUTURES")
+
+
+class OkxAdapter(VenueAdapter):
+    """OKX v5 SWAP: account-wide ``posMode``, ``posSide`` per order, sizes in contracts, algo orders apart."""
+
+    name: ClassVar[str] = "okx"
+    #: clOrdId / algoClOrdId: "A combination of case-sensitive alphanumerics, all numbers, or all
+    #: letters of up to 32 characters" (place-order, place-algo-order).
+    client_order_id_max: ClassVar[int] = 32
+    client_order_id_alphabet: ClassVar[str] = string.ascii_letters + string.digits
+
+    def __init__(self, config: ConnectConfig) -> None:
+        super().__init__(config)
+        self._transport = Transport(config)
+        self._margin_modes: dict[str, MarginMode] = {}
+        default = config.options.get("margin_mode", "cross")
+        if default not in ("cross", "isolated"):
+            raise ConfigurationError(f"options['margin_mode'] must be 'cross' or 'isolated', not {default!r}",
+                                     venue=self.name)
+        self._default_margin_mode = MarginMode(default)
+
+    def __repr__(self) -> str:
+        return f"OkxAdapter(base_url={self.config.base_url!r}, testnet={self.config.testnet})"
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    async def open(self) -> None:
+        cfg = self.config
+        if (cfg.api_key is not None or cfg.secret is not None) and cfg.password is None:
+            raise ConfigurationError(
+                "OKX API keys come with a passphrase: connect('okx', api_key=..., secret=..., password=...)",
+                venue=self.name,
+            )
+        self._transport.open()
+        payload = await self._call("connect", "publicGetPublicInstruments", {"instType": "SWAP"})
+        with parsing("public/instruments"):
+            self._set_markets(wire.parse_markets(payload))
+        if not self._markets:
+            raise ExchangeError("the venue lists no live USDT-margined swap", venue=self.name)
+
+    async def close(self) -> None:
+        await self._transport.close()
+
+    async def resync_time(self) -> None:
+        """Measure the clock offset with ``GET /api/v5/public/time`` (after 50102 "Timestamp request expired")."""
+        payload = await self._call("resync_time", "publicGetPublicTime", {})
+        with parsing("public/time"):
+            server = int(wire.text(wire.first_row(payload, "public/time"), "ts"))
+        exchange = self._transport.exchange
+        exchange.options["timeDifference"] = exchange.milliseconds() - server
+        log.debug("okx clock offset now %s ms", exchange.options["timeDifference"])
+
+    async def _call(self, operation: str, method: str, params: dict[str, Any] | list[dict[str, Any]], *,
+                    symbol: str | None = None, client_order_id: str | None = None) -> Any:
+        return await self._transport.call(operation, method, params, symbol=symbol, client_order_id=client_order_id)
+
+    def _market_of(self, inst_id: Any) -> Market | None:
+        return self._by_venue_id.get(inst_id.upper()) if isinstance(inst_id, str) else None
+
+    # -- mode --------------------------------------------------------------------------------
+    def mode_scope(self, symbol: str | None) -> tuple[ModeScope, str | None]:
+        """OKX keeps one ``posMode`` for the whole account (all FUTURES and SWAP)."""
+        return ModeScope.ACCOUNT, None
+
+    async def _config(self, operation: str) -> tuple[PositionMode, str, Any]:
+        payload = await self._call(operation, "privateGetAccountConfig", {})
+        with parsing("account/config"):
+            mode, level = wire.parse_config(payload)
+        return mode, level, payload
+
+    async def fetch_mode(self, symbol: str | None) -> ModeState:
+        mode, _, payload = await self._config("position_mode")
+        return ModeState(venue=self.name, mode=mode, scope=ModeScope.ACCOUNT, raw=payload)
+
+    async def switch_mode(self, mode: PositionMode, symbol: str | None) -> None:
+        """``POST /account/set-position-mode``; hedge mode is refused locally on acctLv 1 and 4."""
+        if mode is PositionMode.HEDGE:
+            _, level, _ = await self._config("set_position_mode")
+            if level in (wire.PORTFOLIO_MARGIN, wire.SPOT_MODE):
+                reason = ("holds FUTURES and SWAP positions in net mode only" if level == wire.PORTFOLIO_MARGIN
+                          else "cannot trade perpetual swaps")
+                raise InvalidRequest(
+                    f"hedge (long/short) mode is not available: the account mode is {wire.describe_level(level)}, "
+                    f"which {reason}; switch the account to Futures mode (acctLv 2) or Multi-currency margin "
+                    f"(acctLv 3) first",
+                    venue=self.name, operation="set_position_mode",
+                )
+        await self._call("set_position_mode", "privatePostAccountSetPositionMode",
+                         {"posMode": wire.POS_MODE[mode]})
+
+    # -- reads -------------------------------------------------------------------------------
+    async def _positions(self, operation: str, params: dict[str, str]) -> list[dict[str, Any]]:
+        payload = await self._call(operation, "privateGetAccountPositions", params)
+        with parsing("account/positions"):
+            return wire.data_rows(payload, "account/positions")
+
+    async def fetch_legs(self, symbol: str | None) -> list[Leg]:
+        params = {"instType": "SWAP"}
+        if symbol:
+            params["instId"] = self.market(symbol).venue_symbol
+        rows = await self._positions("legs", params)
+        with parsing("account/positions"):
+            legs = []
+            for row in rows:
+                market = self._market_of(row.get("instId"))
+                if market is not None:
+                    legs.append(wire.parse_leg(row, market))
+            return legs
+
+    async def fetch_open_orders(self, symbol: str | None) -> list[Order]:
+        params = {"instType": "SWAP"}
+        if symbol:
+            params["instId"] = self.market(symbol).venue_symbol
+        rows = await self._transport.pages("open_orders", "privateGetTradeOrdersPending", params, "ordId")
+        with parsing("trade/orders-pending"):
+            return [wo.parse_order(r, m) for r in rows if (m := self._market_of(r.get("instId"))) is not None]
+
+    async def _algo_rows(self, params: dict[str, str]) -> list[dict[str, Any]]:
+        """Pending algo orders of every ``ordType`` (one paged list per type, read at once)."""
+        lists = await asyncio.gather(*(
+            self._transport.pages("open_orders", "privateGetTradeOrdersAlgoPending", {**params, "ordType": kind},
+                                  "algoId")
+            for kind in wo.ALGO_LIST_TYPES
+        ))
+        return [row for rows in lists for row in rows]
+
+    async def fetch_conditional_orders(self, symbol: str | None) -> list[Order]:
+        params = {"instType": "SWAP"}
+        if symbol:
+            params["instId"] = self.market(symbol).venue_symbol
+        rows = await self._algo_rows(params)
+        with parsing("trade/orders-algo-pending"):
+            return [wo.parse_algo_order(r, m) for r in rows if (m := self._market_of(r.get("instId"))) is not None]
+
+    async def fetch_exposure(self, scope: ModeScope, scope_key: str | None) -> Exposure:
+        """Every FUTURES and SWAP position, pending order and pending algo order (all types, all pages)."""
+        positions, orders, algos = await asyncio.gather(
+            self._positions("exposure", {}),
+            self._transport.pages("exposure", "privateGetTradeOrdersPending", {}, "ordId"),
+            self._algo_rows({}),
+        )
+        with parsing("exposure"):
+            legs = [leg for row in _in_scope(positions) if (leg := self._any_leg(row)).is_open]
+            regular = [wo.parse_order(r, self._market_of(r.get("instId"))) for r in _in_scope(orders)]
+            conditional = [wo.parse_algo_order(r, self._market_of(r.get("instId"))) for r in _in_scope(algos)]
+        return Exposure(venue=self.name, scope=scope, scope_key=scope_key, legs=tuple(legs),
+                        orders=tuple(regular), conditional_orders=tuple(conditional))
+
+    def _any_leg(self, row: dict[str, Any]) -> Leg:
+        market = self._market_of(row.get("instId"))
+        return wire.parse_leg(row, market) if market is not None else wire.parse_foreign_leg(row)
+
+    # -- margin mode -------------------------------------------------------------------------
+    async def _leg_margin_mode(self, market: Market, side: PositionSide) -> MarginMode | None:
+        rows = await self._positions("place_order", {"instType": "SWAP", "instId": market.venue_symbol})
+        with parsing("account/positions"):
+            for row in rows:
+                leg_side, pos = wire.leg_side(row)
+                mode = wire.MARGIN_MODE_IN.get(str(row.get("mgnMode")))
+                if pos != 0 and mode is not None and (side is PositionSide.BOTH or leg_side is side):
+                    return mode
+        return None
+
+    async def _td_mode(self, request: OrderRequest) -> MarginMode:
+        """The chosen margin mode, else (closing) the leg's own, else the default."""
+        chosen = self._margin_modes.get(request.market.symbol)
+        if chosen is not None:
+            return chosen
+        if request.plan.reduce_only:
+            found = await self._leg_margin_mode(request.market, request.plan.position_side)
+            if found is not None:
+                return found
+        return self._default_margin_mode
+
+    # -- orders ------------------------------------------------------------------------------
+    async def place_order(self, request: OrderRequest) -> Order:
+        cid = request.client_order_id
+        margin_mode = await self._td_mode(request)
+        market = request.market
+        if request.type.conditional:
+            params = wo.algo_params(request, margin_mode)
+            payload = await self._call("place_order", "privatePostTradeOrderAlgo", params,
+                                       symbol=request.symbol, client_order_id=cid)
+            with parsing("trade/order-algo"):
+                venue_id = wire.text(wire.first_row(payload, "trade/order-algo"), "algoId")
+            found = await self._read_back(request.symbol, venue_id, True)
+        else:
+            params = wo.order_params(request, margin_mode)
+            payload = await self._call("place_order", "privatePostTradeOrder", params,
+                                       symbol=request.symbol, client_order_id=cid)
+            with parsing("trade/order"):
+                venue_id = wire.text(wire.first_row(payload, "trade/order"), "ordId")
+            found = await self._read_back(request.symbol, venue_id, False)
+        if found is not None:
+            return found
+        # The venue took the order but could not show it yet: report what was accepted.
+        return Order(
+            venue=self.name, symbol=market.symbol, order_id=venue_id,
+            client_order_id=cid, side=request.plan.side, position_side=request.plan.position_side,
+            type=request.type, status=OrderStatus.NEW, quantity=request.quantity, price=request.price,
+            trigger_price=request.trigger_price, activation_price=request.activation_price,
+            callback_rate=request.callback_rate, time_in_force=request.time_in_force,
+            reduce_only=request.plan.reduce_only, close_position=request.close_position,
+            conditional=request.type.conditional, raw=payload,
+        )
+
+    async def _read_back(self, symbol: str, order_id: str, conditional: bool) -> Order | None:
+        try:
+            return await self.fetch_order(symbol, order_id=order_id, conditional=conditional)
+        except HedgekitError as exc:  # the order stands; only the read failed
+            log.debug("okx read-back of %s failed: %s", order_id, type(exc).__name__)
+            return None
+
+    def _id_params(self, market: Market, order_id: str | None, client_order_id: str | None,
+                   conditional: bool) -> dict[str, str]:
+        params = {"instId": market.venue_symbol}
+        if order_id is not None:
+            params["algoId" if conditional else "ordId"] = str(order_id)
+        elif client_order_id is not None:
+            params["algoClOrdId" if conditional else "clOrdId"] = client_order_id
+        else:
+            raise InvalidRequest("give order_id or client_order_id", venue=self.name, symbol=market.symbol)
+        return params
+
+    async def fetch_order(
+        self, symbol: str, *, order_id: str | None = None, client_order_id: str | None = None,
+        conditional: bool = False,
+    ) -> Order | None:
+        market = self.market(symbol)
+        params = self._id_params(market, order_id, client_order_id, conditional)
+        if conditional:
+            params.pop("instId")  # GET /trade/order-algo takes algoId or algoClOrdId only
+        method = "privateGetTradeOrderAlgo" if conditional else "privateGetTradeOrder"
+        try:
+            payload = await self._call("fetch_order", method, params, symbol=symbol, client_order_id=client_order_id)
+        except OrderRejected as exc:
+            if exc.code == ORDER_DOES_NOT_EXIST:
+                return None
+            raise
+        with parsing("order"):
+            rows = wire.data_rows(payload, method)
+            if not rows:
+                return None
+            if rows[0].get("instId") != market.venue_symbol:
+                return None  # an algo client id of another instrument: not this symbol's order
+            return (wo.parse_algo_order if conditional else wo.parse_order)(rows[0], market)
+
+    async def cancel_order(
+        self, symbol: str, *, order_id: str | None = None, client_order_id: str | None = None,
+        conditional: bool = False,
+    ) -> Order:
+        market = self.market(symbol)
+        params = self._id_params(market, order_id, client_order_id, conditional)
+        if conditional:  # the body is an array ("Request parameters should be passed in the form of an array")
+            await self._call("cancel_order", "privatePostTradeCancelAlgos", [params], symbol=symbol,
+                             client_order_id=client_order_id)
+        else:
+            await self._call("cancel_order", "privatePostTradeCancelOrder", params, symbol=symbol,
+                             client_order_id=client_order_id)
+        found = await self.fetch_order(symbol, order_id=order_id, client_order_id=client_order_id,
+                                       conditional=conditional)
+        if found is None:
+            raise ExchangeError("the canceled order could not be read back", venue=self.name, symbol=symbol)
+        return found
+
+    async def close_leg(self, symbol: str, side: PositionSide) -> Order | None:
+        """Close a whole leg at market with ``POST /api/v5/trade/close-position`` (OKX only).
+
+        ``side`` is ``LONG``/``SHORT`` in long/short mode and ``BOTH`` in net mode. Returns the
+        resulting market order (found by the ``clOrdId`` sent with the request), or ``None`` when
+        the venue placed none. Example::
+
+            order = await hk.adapter.close_leg("BTC/USDT:USDT", PositionSide.SHORT)
+        """
+        market = self.market(symbol)
+        mode = await self._leg_margin_mode(market, side)
+        if mode is None:
+            return None
+        cid = self.new_client_order_id()
+        params = {"instId": market.venue_symbol, "posSide": wire.POS_SIDE[side],
+                  "mgnMode": wire.MARGIN_MODE[mode], "clOrdId": cid}
+        await self._call("close_leg", "privatePostTradeClosePosition", params, symbol=symbol, client_order_id=cid)
+        return await self.fetch_order(symbol, client_order_id=cid)
+
+    # -- margin and leverage -----------------------------------------------------------------
+    async def adjust_margin(self, symbol: str, side: PositionSide, amount: Decimal) -> None:
+        """``POST /account/position/margin-balance`` with ``posSide`` (isolated legs only)."""
+        market = self.market(symbol)
+        params = {
+            "instId": market.venue_symbol,
+            "posSide": wire.POS_SIDE[side],
+            "type": "add" if amount > 0 else "reduce",
+            "amt": wire.fmt(abs(amount)),
+        }
+        await self._call("adjust_margin", "privatePostAccountPositionMarginBalance", params, symbol=symbol)
+
+    async def set_leverage(self, symbol: str, leverage: int, side: PositionSide | None) -> Leverage:
+        """``POST /account/set-leverage`` for the symbol's margin mode.
+
+        Cross: one leverage per contract, both legs ("SWAP under cross-margin at contract level").
+        Isolated in long/short mode: per leg with ``posSide`` (both legs when ``side`` is ``None``);
+        isolated in net mode: per contract. The result is read back from ``/account/leverage-info``.
+        """
+        market = self.market(symbol)
+        margin_mode = self._margin_modes.get(market.symbol, self._default_margin_mode)
+        base = {"instId": market.venue_symbol, "lever": str(leverage), "mgnMode": wire.MARGIN_MODE[margin_mode]}
+        requests: Sequence[dict[str, str]] = [base]
+        if margin_mode is MarginMode.ISOLATED:
+            mode, _, _ = await self._config("set_leverage")
+            if mode is PositionMode.HEDGE:
+                sides = [side] if side is not None else [PositionSide.LONG, PositionSide.SHORT]
+                requests = [{**base, "posSide": wire.POS_SIDE[s]} for s in sides]
+            elif side is not None:
+                raise InvalidRequest("in net mode OKX keeps one isolated leverage per contract; call set_leverage "
+                                     "without a side", venue=self.name, symbol=market.symbol)
+        elif side is not None:
+            raise InvalidRequest("OKX keeps one cross-margin leverage per contract for both legs; call set_leverage "
+                                 "without a side, or choose isolated margin for per-leg leverage",
+                                 venue=self.name, symbol=market.symbol)
+        for params in requests:
+            await self._call("set_leverage", "privatePostAccountSetLeverage", params, symbol=symbol)
+        payload = await self._call("set_leverage", "privateGetAccountLeverageInfo",
+                                    {"instId": market.venue_symbol, "mgnMode": wire.MARGIN_MODE[margin_mode]},
+                                    symbol=symbol)
+        with parsing("account/leverage-info"):
+            levers: dict[PositionSide, int] = {}
+            for row in wire.data_rows(payload, "account/leverage-info"):
+                levers[wire.enum_of(wire.POS_SIDE_IN, row, "posSide")] = int(wire.req_dec(row, "lever"))
+            long = levers.get(PositionSide.LONG, levers.get(PositionSide.BOTH))
+            short = levers.get(PositionSide.SHORT, levers.get(PositionSide.BOTH))
+            if long is None or short is None:
+                raise wire.bad("leverage-info without the legs' leverage", payload)
+        return Leverage(venue=self.name, symbol=market.symbol, long=long, short=short, raw=payload)
+
+    async def set_margin_mode(self, symbol: str, margin_mode: MarginMode) -> None:
+        """Remember ``margin_mode`` for ``symbol``; it goes out as ``tdMode`` on every later order.
+
+        OKX has no per-instrument margin setting to change. Isolated margin needs the Futures account
+        mode (acctLv 2), which is checked here (``/account/config``), so an order is never sent into
+        50072 "Isolated margin mode is no longer supported in multi-currency margin mode and
+        portfolio margin mode".
+        """
+        market = self.market(symbol)
+        if margin_mode is MarginMode.ISOLATED:
+            _, level, _ = await self._config("set_margin_mode")
+            if level != wire.FUTURES_MODE:
+                raise InvalidRequest(
+                    f"isolated margin needs the OKX account mode Futures mode (acctLv 2); this account is "
+                    f"{wire.describe_level(level)}", venue=self.name, symbol=market.symbol,
+                    operation="set_margin_mode",
+                )
+        self._margin_modes[market.symbol] = margin_mode
+
+
+def _in_scope(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [row for row in rows if row.get("instType") in MODE_INST_TYPES]

@@ -1,0 +1,246 @@
+"""Wire vocabulary of the simulated OKX venue: envelopes, refusals, parameters, shared state.
+
+Envelopes (https://www.okx.com/docs-v5/en/#overview-rest-api): success is
+``{"code":"0","msg":"","data":[...]}``; a refused request puts the code on top
+(``{"code":"51000","data":[],"msg":"Parameter posSide error"}``, freqtrade issue 7932); a refused
+order keeps ``code "1"`` on top and the reason per order in ``data[].sCode``/``sMsg``
+(``{"code":"1","data":[{"sCode":"51000","sMsg":"Parameter posSide error ",...}],"msg":"All
+operations failed"}``, live answers in huojichuanqi/ds issue 4). Codes, HTTP statuses and texts:
+#error-code-rest-api-public and #error-code-rest-api-account.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from hedgekit.testing.engine import Engine
+from hedgekit.testing.engine_types import EngineError, Reason
+from hedgekit.testing.frontend import WireResponse
+
+from hedgekit_okx.simulator_markets import SPECS_BY_ID, InstrumentSpec
+
+ZERO = Decimal(0)
+CLIENT_ID = re.compile(r"^[A-Za-z0-9]{1,32}$")
+"""clOrdId / algoClOrdId: "A combination of case-sensitive alphanumerics ... of up to 32 characters"."""
+
+
+class OkxError(Exception):
+    """A refusal of the whole request: ``{"code": code, "msg": msg, "data": []}`` at ``status``."""
+
+    def __init__(self, code: str, msg: str, status: int = 200) -> None:
+        super().__init__(f"[{code}] {msg}")
+        self.code, self.msg, self.status = code, msg, status
+
+    def response(self) -> WireResponse:
+        """The refusal as OKX sends it."""
+        return WireResponse.json({"code": self.code, "data": [], "msg": self.msg}, status=self.status)
+
+
+class AuthError(OkxError):
+    """An authentication refusal: HTTP 401 ``{"msg": ..., "code": ...}`` without ``data`` (ccxt issue 11109)."""
+
+    def response(self) -> WireResponse:
+        return WireResponse.json({"msg": self.msg, "code": self.code}, status=self.status)
+
+
+class OrderFailure(Exception):
+    """One order refused: it becomes a ``data[]`` row with ``sCode``/``sMsg`` under ``code "1"``."""
+
+    def __init__(self, s_code: str, s_msg: str, sub_code: str = "") -> None:
+        super().__init__(f"[{s_code}] {s_msg}")
+        self.s_code, self.s_msg, self.sub_code = s_code, s_msg, sub_code
+
+
+def empty(name: str) -> OkxError:
+    """50014 ``Parameter {param0} can not be empty.`` (HTTP 400)."""
+    return OkxError("50014", f"Parameter {name} can not be empty.", 400)
+
+
+def param_error(name: str) -> OkxError:
+    """51000 ``Parameter {param0} error`` on the whole request (HTTP 400)."""
+    return OkxError("51000", f"Parameter {name} error", 400)
+
+
+def param_failure(name: str) -> OrderFailure:
+    """51000 for one order. The live text of the posSide case ends with a space: "Parameter posSide error "."""
+    return OrderFailure("51000", f"Parameter {name} error" + (" " if name == "posSide" else ""))
+
+
+UNKNOWN_INSTRUMENT = ("51001", "Instrument ID, Instrument ID code or Spread ID doesn't exist.")
+ORDER_NOT_FOUND = OkxError("51603", "Order does not exist.")
+CANCEL_FAILED = OrderFailure("51400", "Order cancellation failed as the order has been filled, canceled or does not exist.")
+NO_POSITION_TO_CLOSE = OrderFailure(
+    "51169", "Order failed because you don't have any positions in this direction for this contract to reduce or close."
+)
+CLOSE_EXCEEDS = OrderFailure("51112", "Close order size exceeds available size for this position.")
+REDUCE_SAME_DIRECTION = OrderFailure(
+    "51170", "Failed to place order. A reduce-only order can't be the same trading direction as your existing positions."
+)
+ACCOUNT_MODE = ("51010", "Request unsupported under current account mode")
+ISOLATED_UNAVAILABLE = (
+    "50072", "Isolated margin mode is no longer supported in multi-currency margin mode and portfolio margin mode."
+)
+
+#: Engine reasons -> (sCode, sMsg) for order refusals; texts from the trade-class table.
+ORDER_ERRORS: dict[Reason, tuple[str, str, str]] = {
+    Reason.INSUFFICIENT_MARGIN: ("51008", "Order failed. Insufficient USDT margin in account", "1001"),
+    Reason.QUANTITY_NOT_ON_STEP: ("51121", "Order quantity must be a multiple of the lot size.", ""),
+    Reason.QUANTITY_BELOW_MIN: ("51020", "Your order should meet or exceed the minimum order amount.", ""),
+    Reason.DUPLICATE_CLIENT_ID: ("51016", "Client order ID already exists.", ""),
+    Reason.POSITION_SIDE_MISMATCH: ("51000", "Parameter posSide error ", ""),
+    Reason.PRICE_NOT_POSITIVE: ("51000", "Parameter px error", ""),
+    # a price off the tick: "The precision of the number of trades or the price exceeds the limit."
+    Reason.PRICE_NOT_ON_TICK: ("51150", "The precision of the number of trades or the price exceeds the limit.", ""),
+    Reason.QUANTITY_NOT_POSITIVE: ("51000", "Parameter sz error", ""),
+    # Simplification: OKX accepts a post-only or FOK order that cannot rest or fill and cancels it at
+    # once; the engine refuses it instead, answered here as a parameter error.
+    Reason.POST_ONLY_WOULD_TAKE: ("51000", "Parameter px error", ""),
+    Reason.FOK_NOT_FILLED: ("51000", "Parameter px error", ""),
+}
+
+
+@dataclass
+class AlgoRecord:
+    """One OKX algo order over one or two engine conditional orders (an OCO pair has two)."""
+
+    algo_id: str
+    inst_id: str
+    ord_type: str
+    children: list[int]
+    client_id: str
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class SimState:
+    """What the frontend keeps beside the engine.
+
+    Attributes:
+        engine: The simulated account.
+        default_lever: The leverage of a contract nobody has set (cross and isolated alike).
+        account_level: ``acctLv`` of /account/config ("1" spot, "2" futures, "3" multi-currency,
+            "4" portfolio margin); tests may change it.
+        demo: Whether the keys are demo-trading keys (then ``x-simulated-trading: 1`` is required).
+        cross_lever: Cross-margin leverage per instrument.
+        isolated_lever: Isolated leverage per instrument and posSide (``long``/``short``/``net``).
+        algos: Algo orders by algoId.
+        algo_keys: algoId by the key an algo order's engine legs (and the orders they place) carry.
+        pos_ids: A stable posId per (instrument, posSide).
+        quiet_ids: Engine order ids of orders placed without a clOrdId (shown with ``clOrdId ""``).
+    """
+
+    engine: Engine
+    default_lever: int = 20
+    account_level: str = "2"
+    demo: bool = False
+    cross_lever: dict[str, int] = field(default_factory=dict)
+    isolated_lever: dict[tuple[str, str], int] = field(default_factory=dict)
+    algos: dict[str, AlgoRecord] = field(default_factory=dict)
+    algo_keys: dict[str, str] = field(default_factory=dict)
+    pos_ids: dict[tuple[str, str], str] = field(default_factory=dict)
+    quiet_ids: set[int] = field(default_factory=set)
+
+    def pos_id(self, inst_id: str, pos_side: str) -> str:
+        """A stable position id, as OKX keeps one per position."""
+        key = (inst_id, pos_side)
+        if key not in self.pos_ids:
+            self.pos_ids[key] = str(2_000_000_000_000_000_000 + len(self.pos_ids) + 1)
+        return self.pos_ids[key]
+
+
+class Params:
+    """Request parameters as OKX reads them: names are case-sensitive; ``""`` and ``null`` are absent."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.values = values
+
+    def get(self, name: str) -> str | None:
+        """The value as text; booleans become ``"true"``/``"false"``."""
+        value = self.values.get(name)
+        if value is None or value == "":
+            return None
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, (str, int, float)):
+            return str(value)
+        return None
+
+    def required(self, name: str) -> str:
+        """The value; 50014 when absent."""
+        value = self.get(name)
+        if value is None:
+            raise empty(name)
+        return value
+
+    def decimal(self, name: str, *, required: bool = False, order: bool = False) -> Decimal | None:
+        """A decimal; 51000 when malformed (per order when ``order``)."""
+        value = self.required(name) if required else self.get(name)
+        if value is None:
+            return None
+        try:
+            number = Decimal(value)
+        except InvalidOperation:
+            number = Decimal("NaN")
+        if not number.is_finite():
+            raise param_failure(name) if order else param_error(name)
+        return number
+
+    def boolean(self, name: str) -> bool:
+        """``true``/``false`` (JSON boolean or string); absent is false."""
+        value = self.get(name)
+        if value is None:
+            return False
+        if value.lower() not in ("true", "false"):
+            raise param_error(name)
+        return value.lower() == "true"
+
+
+def instrument_of(params: Params, *, order: bool = False) -> InstrumentSpec:
+    """The mandatory ``instId``: 50014 when missing, 51001 when not listed."""
+    inst_id = params.required("instId")
+    spec = SPECS_BY_ID.get(inst_id)
+    if spec is None:
+        if order:
+            raise OrderFailure(*UNKNOWN_INSTRUMENT)
+        raise OkxError(*UNKNOWN_INSTRUMENT)
+    return spec
+
+
+def plain(value: Decimal) -> str:
+    """A number as OKX writes it: no exponent, no trailing zeros, ``"0"`` for zero."""
+    if value == 0:
+        return "0"
+    return format(value.normalize(), "f")
+
+
+def contracts(spec: InstrumentSpec, base_quantity: Decimal) -> str:
+    """A base quantity as a contract count string (exact: quantities live on the lot grid)."""
+    return plain(base_quantity / spec.contract_value)
+
+
+def to_base(spec: InstrumentSpec, count: Decimal) -> Decimal:
+    """Contracts -> base units; 51121 off the lot, 51020 under the minimum size."""
+    if count <= 0:
+        raise param_failure("sz")
+    if count % Decimal(spec.lot_sz):
+        raise OrderFailure("51121", "Order quantity must be a multiple of the lot size.")
+    if count < Decimal(spec.min_sz):
+        raise OrderFailure("51020", "Your order should meet or exceed the minimum order amount.")
+    return count * spec.contract_value
+
+
+def order_failure(exc: EngineError) -> OrderFailure:
+    """An engine refusal of an order as OKX's sCode."""
+    found = ORDER_ERRORS.get(exc.reason)
+    if found is None:
+        return OrderFailure("51000", "Parameter sz error")
+    s_code, s_msg, sub = found
+    return OrderFailure(s_code, s_msg, sub)
+
+
+def ms(value: int) -> str:
+    """A millisecond timestamp as OKX writes it (a string)."""
+    return str(value)

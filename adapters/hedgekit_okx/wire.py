@@ -1,0 +1,311 @@
+"""OKX v5 wire format, part one: the envelope, field readers, sizes, markets, mode and legs.
+
+Orders live in :mod:`.wire_orders`. Parsing is tolerant of unknown fields and strict about the ones
+it needs: a missing or malformed field raises :class:`~hedgekit.errors.ExchangeError` naming the
+field, never ``KeyError``. Every number is read from the venue's string into a Decimal; OKX writes
+``""`` where a field does not apply, and that reads as "absent".
+
+**Sizes.** OKX trades SWAP in contracts: ``sz`` and ``pos`` count contracts of ``ctVal`` base units
+(https://www.okx.com/docs-v5/en/#order-book-trading-trade-post-place-order, ``sz``;
+#trading-account-rest-api-get-positions, ``pos``). hedgekit's API stays in base units:
+:func:`to_contracts` converts on the way out and refuses a size that is not a whole number of lots
+(``lotSz`` contracts), naming the nearest valid sizes; :func:`from_contracts` converts on the way
+in. Both are exact Decimal arithmetic.
+
+Sources: the OKX v5 docs mirrored in ``rosssaunders/coincise docs/okx/*.md`` and
+``qiuham/crypto-api-docs docs/okx/**`` (official ``#anchors`` kept); shared/VENUES.md §4.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from hedgekit.errors import ExchangeError, InvalidRequest
+from hedgekit.models import Leg, MarginMode, Market, PositionMode, PositionSide
+
+VENUE = "okx"
+ZERO = Decimal(0)
+
+#: ``posMode`` of /api/v5/account/config and /account/set-position-mode (#trading-account-rest-api-set-position-mode).
+POS_MODE = {PositionMode.HEDGE: "long_short_mode", PositionMode.ONE_WAY: "net_mode"}
+POS_MODE_IN = {v: k for k, v in POS_MODE.items()}
+#: ``posSide``: long/short in long/short mode, net in net mode (#order-book-trading-trade-post-place-order).
+POS_SIDE = {PositionSide.LONG: "long", PositionSide.SHORT: "short", PositionSide.BOTH: "net"}
+POS_SIDE_IN = {v: k for k, v in POS_SIDE.items()}
+#: ``tdMode`` (orders) and ``mgnMode`` (positions, leverage, close-position): cross | isolated.
+MARGIN_MODE = {MarginMode.CROSS: "cross", MarginMode.ISOLATED: "isolated"}
+MARGIN_MODE_IN = {v: k for k, v in MARGIN_MODE.items()}
+
+#: ``acctLv`` of /api/v5/account/config (#trading-account-rest-api-get-account-configuration).
+ACCOUNT_LEVELS = {
+    "1": "Spot mode",
+    "2": "Futures mode",
+    "3": "Multi-currency margin",
+    "4": "Portfolio margin",
+}
+FUTURES_MODE = "2"
+"""The only account level with isolated margin for SWAP (place-algo-order ``tdMode``: "isolated is not
+available in multi-currency margin mode and portfolio margin mode"; error 50072)."""
+PORTFOLIO_MARGIN = "4"
+"""Net mode only: "Portfolio margin mode: FUTURES and SWAP only support net mode" (set-position-mode)."""
+SPOT_MODE = "1"
+"""No derivatives at all (51010 "Request unsupported under current account mode")."""
+
+
+# -- field readers ------------------------------------------------------------------------------
+def bad(what: str, payload: Any) -> ExchangeError:
+    """A clear error for a malformed venue answer (the payload is shown, shortened)."""
+    shown = repr(payload)
+    if len(shown) > 200:
+        shown = shown[:200] + "…"
+    return ExchangeError(f"malformed answer: {what} ({shown})", venue=VENUE)
+
+
+def data_rows(payload: Any, what: str) -> list[dict[str, Any]]:
+    """The ``data`` list of a ``{"code": "0", "msg": "", "data": [...]}`` envelope."""
+    if not isinstance(payload, dict):
+        raise bad(f"expected an envelope object for {what}", payload)
+    rows = payload.get("data")
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        raise bad(f"expected a data list of objects for {what}", payload)
+    return rows
+
+
+def first_row(payload: Any, what: str) -> dict[str, Any]:
+    """The single row of a one-result answer."""
+    rows = data_rows(payload, what)
+    if not rows:
+        raise bad(f"empty data for {what}", payload)
+    return rows[0]
+
+
+def text(row: dict[str, Any], key: str) -> str:
+    """A required, non-empty string field."""
+    value = row.get(key)
+    if isinstance(value, bool) or not isinstance(value, (str, int)) or value == "":
+        raise bad(f"field {key!r} missing or not text", row)
+    return str(value)
+
+
+def opt_text(row: dict[str, Any], key: str) -> str | None:
+    """An optional string field; ``""`` reads as absent."""
+    value = row.get(key)
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise bad(f"field {key!r} is not text", row)
+    return str(value)
+
+
+def dec(row: dict[str, Any], key: str) -> Decimal | None:
+    """An optional numeric field as a finite Decimal; ``""`` and ``null`` read as absent."""
+    value = row.get(key)
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise bad(f"field {key!r} is not a number", row)
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        raise bad(f"field {key!r} is not a number", row) from None
+    if not number.is_finite():
+        raise bad(f"field {key!r} is not finite", row)
+    return number
+
+
+def req_dec(row: dict[str, Any], key: str) -> Decimal:
+    """A required numeric field."""
+    value = dec(row, key)
+    if value is None:
+        raise bad(f"field {key!r} missing", row)
+    return value
+
+
+def flag(row: dict[str, Any], key: str) -> bool:
+    """A boolean OKX sends as ``true`` or ``"true"`` (``reduceOnly`` is a string in order rows)."""
+    value = row.get(key)
+    if value is None or value == "":
+        return False
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    raise bad(f"field {key!r} is not a boolean", row)
+
+
+def when(row: dict[str, Any], key: str) -> datetime | None:
+    """A millisecond timestamp string (``uTime``, ``cTime``) as an aware UTC datetime."""
+    value = row.get(key)
+    if value in (None, "", "0", 0):
+        return None
+    try:
+        return datetime.fromtimestamp(int(str(value)) / 1000, tz=timezone.utc)
+    except (TypeError, ValueError, OverflowError, OSError):
+        raise bad(f"field {key!r} is not a timestamp", row) from None
+
+
+def enum_of(table: dict[str, Any], row: dict[str, Any], key: str) -> Any:
+    """A field mapped through a table; an unknown value is a clear error."""
+    value = text(row, key)
+    if value not in table:
+        raise bad(f"field {key!r} has unknown value {value!r}", row)
+    return table[value]
+
+
+def fmt(value: Decimal) -> str:
+    """A Decimal as OKX takes it: plain notation, no exponent, no trailing zeros."""
+    if value == 0:
+        return "0"
+    return format(value.normalize(), "f")
+
+
+# -- sizes: base units <-> contracts --------------------------------------------------------------
+def lot_contracts(market: Market) -> Decimal:
+    """The instrument's ``lotSz`` in contracts (the market keeps it in base units)."""
+    return market.lot_step / market.contract_size
+
+
+def to_contracts(market: Market, quantity: Decimal) -> Decimal:
+    """Base units -> contracts, exact; :class:`InvalidRequest` with the nearest valid sizes otherwise.
+
+    Example: BTC-USDT-SWAP has ``ctVal`` 0.01 BTC and ``lotSz`` 0.01 contracts, so 0.0123 BTC is
+    1.23 contracts and 0.01234 BTC is refused ("nearest valid sizes: 0.0123 or 0.0124").
+    """
+    contracts = quantity / market.contract_size
+    lot = lot_contracts(market)
+    if contracts * market.contract_size != quantity or (lot > 0 and contracts % lot != 0):
+        step = market.lot_step
+        below = (quantity // step) * step
+        raise InvalidRequest(
+            f"quantity {fmt(quantity)} {market.base} is not a whole number of lots of {market.symbol} "
+            f"(1 contract = {fmt(market.contract_size)} {market.base}, lot = {fmt(lot)} contracts = "
+            f"{fmt(step)} {market.base}); nearest valid sizes: {fmt(below)} or {fmt(below + step)}",
+            venue=VENUE, symbol=market.symbol,
+        )
+    return contracts
+
+
+def from_contracts(market: Market, contracts: Decimal) -> Decimal:
+    """Contracts -> base units (``contracts × ctVal``), exact."""
+    return contracts * market.contract_size
+
+
+# -- markets (GET /api/v5/public/instruments?instType=SWAP) -------------------------------------
+def parse_markets(payload: Any) -> list[Market]:
+    """Live, linear, USDT-settled perpetual swaps.
+
+    Field facts (#public-data-rest-api-get-instruments and a live 2026 record): ``baseCcy`` and
+    ``quoteCcy`` are ``""`` on swaps, so the pair comes from ``instFamily``/``uly`` (``BTC-USDT``);
+    ``ctType`` is ``linear`` or ``inverse``; ``state`` is ``live`` when tradable; ``lever`` is the
+    maximum leverage.
+    """
+    out: list[Market] = []
+    for row in data_rows(payload, "public/instruments"):
+        if row.get("instType") != "SWAP" or row.get("state") != "live":
+            continue
+        if row.get("ctType") != "linear" or row.get("settleCcy") != "USDT":
+            continue
+        inst_id = text(row, "instId")
+        family = opt_text(row, "instFamily") or opt_text(row, "uly") or inst_id.rsplit("-", 1)[0]
+        base, _, quote = family.partition("-")
+        if not base or quote != "USDT":
+            continue
+        ct_val = req_dec(row, "ctVal")
+        lot = req_dec(row, "lotSz")
+        min_sz = req_dec(row, "minSz")
+        if ct_val <= 0 or lot <= 0:
+            raise bad("ctVal and lotSz must be positive", row)
+        lever = dec(row, "lever")
+        out.append(
+            Market(
+                symbol=f"{base}/{quote}:USDT",
+                venue_symbol=inst_id,
+                base=base,
+                quote=quote,
+                settle="USDT",
+                tick_size=req_dec(row, "tickSz"),
+                lot_step=lot * ct_val,
+                min_quantity=min_sz * ct_val,
+                min_notional=ZERO,  # OKX swaps have a minimum size (minSz), no minimum notional
+                contract_size=ct_val,
+                max_leverage=int(lever) if lever is not None and lever >= 1 else None,
+            )
+        )
+    return out
+
+
+# -- account configuration (GET /api/v5/account/config) -----------------------------------------
+def parse_config(payload: Any) -> tuple[PositionMode, str]:
+    """``posMode`` and ``acctLv`` of the account."""
+    row = first_row(payload, "account/config")
+    mode = enum_of(POS_MODE_IN, row, "posMode")
+    level = text(row, "acctLv")
+    return mode, level
+
+
+def describe_level(level: str) -> str:
+    """``"acctLv 4 (Portfolio margin)"``."""
+    return f"acctLv {level} ({ACCOUNT_LEVELS.get(level, 'unknown account mode')})"
+
+
+# -- legs (GET /api/v5/account/positions) -------------------------------------------------------
+def leg_side(row: dict[str, Any]) -> tuple[PositionSide, Decimal]:
+    """The leg a position row belongs to and its signed size in contracts.
+
+    ``posSide`` long/short: ``pos`` is positive; ``net``: ``pos`` is signed (#get-positions).
+    """
+    venue_side = enum_of(POS_SIDE_IN, row, "posSide")
+    pos = req_dec(row, "pos")
+    if venue_side is PositionSide.BOTH:
+        return (PositionSide.SHORT if pos < 0 else PositionSide.LONG), pos
+    return venue_side, pos
+
+
+def parse_leg(row: dict[str, Any], market: Market) -> Leg:
+    """One position row (SWAP) as a leg, sizes in base units.
+
+    ``margin`` is the isolated margin ("only applicable to isolated"); under cross margin the leg's
+    margin is its initial margin requirement ``imr`` ("only applicable to cross").
+    """
+    side, pos = leg_side(row)
+    size = from_contracts(market, abs(pos))
+    mark = dec(row, "markPx")
+    margin_mode = MARGIN_MODE_IN.get(str(row.get("mgnMode")))
+    if margin_mode is MarginMode.ISOLATED:
+        margin = dec(row, "margin")
+    else:
+        margin = dec(row, "imr")
+    lever = dec(row, "lever")
+    liq = dec(row, "liqPx")
+    return Leg(
+        venue=VENUE,
+        symbol=market.symbol,
+        side=side,
+        size=size,
+        entry_price=dec(row, "avgPx") if size != 0 else None,
+        mark_price=mark,
+        unrealized_pnl=dec(row, "upl") or ZERO,
+        liquidation_price=liq if liq else None,
+        margin=margin,
+        margin_mode=margin_mode,
+        leverage=int(lever) if lever is not None and lever >= 1 else None,
+        notional=size * (mark or ZERO),  # in USDT; ``notionalUsd`` is converted to USD
+        updated_at=when(row, "uTime"),
+        raw=row,
+    )
+
+
+def parse_foreign_leg(row: dict[str, Any]) -> Leg:
+    """A FUTURES or non-USDT SWAP position: it blocks an account-wide mode switch too.
+
+    hedgekit does not list the instrument, so its ``ctVal`` is unknown: the leg carries the venue's
+    instrument id as its symbol and its size in contracts (see the adapter's docstring).
+    """
+    side, pos = leg_side(row)
+    return Leg(
+        venue=VENUE, symbol=text(row, "instId"), side=side, size=abs(pos),
+        entry_price=dec(row, "avgPx"), mark_price=dec(row, "markPx"),
+        unrealized_pnl=dec(row, "upl") or ZERO, updated_at=when(row, "uTime"), raw=row,
+    )
