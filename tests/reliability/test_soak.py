@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections import Counter
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 
 import pytest
 
@@ -36,7 +36,7 @@ async def _worker(hk: HedgeClient, symbol: str, count: int, seed: int, outcome: 
     market = hk.market(symbol)
     # the smallest size on the lot step that meets the minimum quantity and notional
     smallest = max(market.min_quantity, market.min_notional / (MARKS[symbol] * market.contract_size))
-    unit = -(-smallest // market.lot_step) * market.lot_step
+    unit = (smallest / market.lot_step).to_integral_value(rounding=ROUND_CEILING) * market.lot_step
     held = {PositionSide.LONG: Decimal(0), PositionSide.SHORT: Decimal(0)}
     for n in range(count):
         side = rng.choice((PositionSide.LONG, PositionSide.SHORT))

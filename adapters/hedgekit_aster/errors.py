@@ -1,0 +1,120 @@
+"""Aster futures error codes, in one table, and the function that turns an answer into an error.
+
+Aster's table is Binance's (asterdex/api-docs ``V3(Recommended)/EN/aster-finance-futures-api-v3.md``
+§"Error Codes": same codes, names and texts), so :data:`CODES` starts from
+:data:`hedgekit_binance.errors.CODES` and adds or overrides what Aster does differently:
+
+* ``-4225 "Nonce Expired"``: a v3 nonce that was reused or fell out of the accepted window (AST3
+  §Noop sample answer ``{"code":-4225,"msg":"Nonce Expired"}``; not in the error table:
+  UNCONFIRMED as a stable code). Transient: the next request carries a fresh nonce.
+* ``-1000 "Signature check failed"``: live answers to a signer the user has not approved, as
+  integrators report them (UNCONFIRMED: the table documents -1000 only as UNKNOWN). An
+  authentication failure, not an outage, so it is matched on its message.
+* ``-2031 INVALID_BUILDER_PARAMETER``, ``-4131``, ``-4135``, ``-4137``, ``-4138``, ``-4183``,
+  ``-4184``: order refusals from the Aster table.
+
+HTTP statuses (AST3 "HTTP Return Codes"): 429 rate limit, 418 IP ban, 403 WAF, 5xx venue-side,
+503 "execution status is UNKNOWN".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hedgekit.ccxt_bridge import VenueReply
+from hedgekit.errors import (
+    AuthenticationError,
+    ClockSkew,
+    ExchangeError,
+    ExchangeUnavailable,
+    HedgekitError,
+    InsufficientMargin,
+    OrderRejected,
+    RateLimited,
+)
+
+from hedgekit_binance.errors import CODES as BINANCE_CODES
+
+VENUE = "aster"
+
+NO_NEED_TO_CHANGE_POSITION_SIDE = -4059
+"""Already in the asked mode: success for a mode switch (AST3 -4059)."""
+NO_NEED_TO_CHANGE_MARGIN_TYPE = -4046
+"""Already in the asked margin type: success for a margin-type change (AST3 -4046)."""
+ORDER_DOES_NOT_EXIST = -2013
+UNKNOWN_ORDER_SENT = -2011
+NONCE_EXPIRED = -4225
+SIGNATURE_CHECK_FAILED = "Signature check failed"
+"""The text of the -1000 answer to an unapproved signer (integrator reports; UNCONFIRMED)."""
+
+#: Venue code -> hedgekit error class. Anything not listed is a plain ExchangeError.
+CODES: dict[int, type[HedgekitError]] = {
+    **BINANCE_CODES,
+    NONCE_EXPIRED: ClockSkew,  # "Nonce Expired" (AST3 Noop sample)
+    -2031: OrderRejected,  # INVALID_BUILDER_PARAMETER "Invalid builder parameter."
+    -4087: OrderRejected,  # REDUCE_ONLY_ORDER_PERMISSION "User can only place reduce only order"
+    -4088: OrderRejected,  # NO_PLACE_ORDER_PERMISSION "User can not place order currently"
+    -4118: InsufficientMargin,  # REDUCE_ONLY_MARGIN_CHECK_FAILED
+    -4131: OrderRejected,  # MARKET_ORDER_REJECT (PERCENT_PRICE limit)
+    -4135: OrderRejected,  # INVALID_ACTIVATION_PRICE
+    -4137: OrderRejected,  # QUANTITY_EXISTS_WITH_CLOSE_POSITION
+    -4138: OrderRejected,  # REDUCE_ONLY_MUST_BE_TRUE
+    -4140: OrderRejected,  # INVALID_OPENING_POSITION_STATUS
+    -4141: OrderRejected,  # SYMBOL_ALREADY_CLOSED
+    -4183: OrderRejected,  # PRICE_HIGHTER_THAN_STOP_MULTIPLIER_UP
+    -4184: OrderRejected,  # PRICE_LOWER_THAN_STOP_MULTIPLIER_DOWN
+}
+
+
+def _retry_after(headers: dict[str, str]) -> float | None:
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None
+
+
+def parse_envelope(payload: Any) -> tuple[int | None, str]:
+    """``(code, msg)`` of a ``{"code": …, "msg": …}`` answer; ``(None, "")`` when it is not one."""
+    if not isinstance(payload, dict):
+        return None, ""
+    raw_code = payload.get("code")
+    code: int | None = None
+    if isinstance(raw_code, int) and not isinstance(raw_code, bool):
+        code = raw_code
+    elif isinstance(raw_code, str) and raw_code.lstrip("-").isdigit():
+        code = int(raw_code)
+    raw_msg = payload.get("msg")
+    return code, raw_msg if isinstance(raw_msg, str) else ""
+
+
+def error_class(code: int | None, msg: str) -> type[HedgekitError] | None:
+    """The hedgekit class for a venue code (and message, where the code alone is ambiguous)."""
+    if code == -1000 and SIGNATURE_CHECK_FAILED.lower() in msg.lower():
+        return AuthenticationError
+    return CODES.get(code) if code is not None else None
+
+
+def error_from_reply(reply: VenueReply, *, operation: str, symbol: str | None = None,
+                     client_order_id: str | None = None) -> HedgekitError:
+    """The hedgekit error for one Aster error answer (HTTP status + ``{"code", "msg"}``)."""
+    code, msg = parse_envelope(reply.payload)
+    context: dict[str, Any] = {
+        "venue": VENUE, "operation": operation, "symbol": symbol, "code": code,
+        "venue_message": msg or None, "http_status": reply.status, "client_order_id": client_order_id,
+    }
+    text = msg or f"HTTP {reply.status} {reply.reason}".strip()
+    if reply.status in (429, 418):  # request-weight limit / IP auto-ban
+        return RateLimited(text, retry_after=_retry_after(reply.headers), **context)
+    cls = error_class(code, msg)
+    if cls is RateLimited:
+        return RateLimited(text, retry_after=_retry_after(reply.headers), **context)
+    if cls is not None:
+        return cls(text, **context)
+    if reply.status >= 500:  # 503: "the execution status is UNKNOWN"
+        return ExchangeUnavailable(text, **context)
+    if reply.status in (401, 403):  # 403: WAF limit
+        return AuthenticationError(text, **context)
+    return ExchangeError(text, **context)
