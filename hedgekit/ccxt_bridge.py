@@ -12,13 +12,16 @@ Imported by adapters only, so ``import hedgekit`` does not import ccxt. It does 
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
+import ssl
 import types
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from hedgekit.ccxt_loader import errors_module
 from hedgekit.errors import (
     AuthenticationError,
     ClockSkew,
@@ -32,7 +35,16 @@ from hedgekit.errors import (
     RateLimited,
 )
 
-__all__ = ["RedactingFilter", "VenueReply", "from_ccxt", "install_reply_hook", "redact", "route_logs"]
+__all__ = [
+    "RedactingFilter",
+    "VenueReply",
+    "from_ccxt",
+    "install_reply_hook",
+    "is_ccxt_error",
+    "redact",
+    "route_logs",
+    "share_ssl_context",
+]
 
 _SECRET_PARAMS = re.compile(
     r"(?i)((?:signature|sign|apikey|api_key|secret|passphrase|password|privatekey|private_key"
@@ -71,6 +83,32 @@ def route_logs(exchange: Any, venue: str) -> logging.Logger:
         logger.addFilter(RedactingFilter())
     exchange.logger = logger
     return logger
+
+
+@functools.lru_cache(maxsize=1)
+def _default_ssl_context() -> ssl.SSLContext:
+    import certifi
+
+    return ssl.create_default_context(cafile=certifi.where())
+
+
+def share_ssl_context(exchange: Any) -> None:
+    """Give ``exchange`` the process-wide TLS context ccxt would otherwise build for each instance.
+
+    ccxt's ``open()`` builds ``ssl.create_default_context(cafile=certifi.where())`` per exchange,
+    reading the whole CA bundle each time (about 45 ms, most of a connect to a nearby host). The
+    context is the same one, built once. An exchange with its own context, its own CA file or
+    verification turned off is left alone.
+    """
+    import certifi
+
+    if getattr(exchange, "ssl_context", None) is not None or getattr(exchange, "verify", True) is not True:
+        return
+    if getattr(exchange, "cafile", None) not in (None, certifi.where()):
+        return
+    if exchange.safe_bool(exchange.options, "include_OS_certificates", False):
+        return
+    exchange.ssl_context = _default_ssl_context()
 
 
 class VenueReply(Exception):
@@ -114,7 +152,7 @@ def install_reply_hook(exchange: Any, is_error: Callable[[int, Any], bool]) -> N
 
 
 def _ccxt_table() -> list[tuple[type[BaseException], type[HedgekitError]]]:
-    import ccxt
+    ccxt = errors_module()
 
     # Most specific first: the first isinstance match wins.
     return [
@@ -141,6 +179,11 @@ def _ccxt_table() -> list[tuple[type[BaseException], type[HedgekitError]]]:
         (ccxt.ExchangeError, ExchangeError),
         (ccxt.BaseError, ExchangeError),
     ]
+
+
+def is_ccxt_error(exc: BaseException) -> bool:
+    """Whether ``exc`` is one of ccxt's exceptions."""
+    return isinstance(exc, errors_module().BaseError)
 
 
 def from_ccxt(exc: BaseException, *, venue: str, operation: str, secrets: tuple[str | None, ...] = ()) -> HedgekitError:

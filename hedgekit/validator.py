@@ -159,7 +159,7 @@ def plan_order(intent: Intent, mode: PositionMode, one_way_leg: Leg | None = Non
     if not isinstance(intent, Intent):
         raise InvalidRequest(f"intent must be an Intent, not {intent!r}")
     if mode is PositionMode.HEDGE:
-        return OrderPlan(
+        return OrderPlan.model_construct(  # every field checked above: no second validation
             intent=intent, mode=mode, side=intent.side, position_side=intent.leg, reduce_only=intent.closes
         )
     held = one_way_leg if one_way_leg is not None and one_way_leg.is_open else None
@@ -175,7 +175,7 @@ def plan_order(intent: Intent, mode: PositionMode, one_way_leg: Leg | None = Non
             f"{intent.value} refused in one-way mode: there is {holding} to close",
             symbol=one_way_leg.symbol if one_way_leg is not None else None,
         )
-    return OrderPlan(
+    return OrderPlan.model_construct(
         intent=intent, mode=mode, side=intent.side, position_side=PositionSide.BOTH, reduce_only=intent.closes
     )
 

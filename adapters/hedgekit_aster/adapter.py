@@ -39,7 +39,8 @@ from urllib.parse import urlencode
 from pydantic import ValidationError
 
 from hedgekit.adapter import ConnectConfig, OrderRequest, VenueAdapter
-from hedgekit.ccxt_bridge import VenueReply, from_ccxt, install_reply_hook, redact, route_logs
+from hedgekit.ccxt_bridge import VenueReply, from_ccxt, install_reply_hook, is_ccxt_error, redact, route_logs, share_ssl_context
+from hedgekit.ccxt_loader import exchange_class
 from hedgekit.errors import ConfigurationError, ExchangeError, HedgekitError, InvalidRequest, OrderRejected
 from hedgekit.models import Exposure, Leg, Leverage, MarginMode, Market, ModeScope, ModeState, Order, PositionMode, PositionSide
 
@@ -208,12 +209,10 @@ class AsterAdapter(VenueAdapter):
 
     # -- lifecycle ---------------------------------------------------------------------------
     def _make_exchange(self) -> Any:
-        import ccxt.async_support as ccxt_async
-
         cfg = self.config
         exchange = cfg.exchange
         if exchange is None:
-            exchange = ccxt_async.aster({
+            exchange = exchange_class("aster")({
                 "timeout": int(cfg.timeout * 1000),
                 "enableRateLimit": cfg.rate_limit,
                 # REQUEST_WEIGHT 2400 per minute per IP (AST3 "LIMITS"), counted in a rolling minute
@@ -236,6 +235,7 @@ class AsterAdapter(VenueAdapter):
         if self._signer is not None:
             install_signer(exchange, self._signer)
         route_logs(exchange, self.name)  # ccxt prints every signed URL and key header: redacted
+        share_ssl_context(exchange)
         install_reply_hook(exchange, _is_error)
         return exchange
 
@@ -278,7 +278,8 @@ class AsterAdapter(VenueAdapter):
         if "Private" in method and self._signer is None:
             raise ConfigurationError("this call needs credentials: connect with api_key and secret",
                                      venue=self.name, operation=operation)
-        log.debug("aster %s -> %s %s", operation, method, redact(repr(sorted(params))))
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("aster %s -> %s %s", operation, method, redact(repr(sorted(params))))
         try:
             fn: Callable[[dict[str, str]], Awaitable[Any]] = getattr(self._exchange, method)
             return await fn(params)
@@ -290,9 +291,7 @@ class AsterAdapter(VenueAdapter):
             exc.operation = exc.operation or operation
             raise
         except Exception as exc:  # ccxt's transport errors, translated in one place
-            import ccxt
-
-            if isinstance(exc, ccxt.BaseError):
+            if is_ccxt_error(exc):
                 err = from_ccxt(exc, venue=self.name, operation=operation, secrets=self._secrets())
                 err.symbol, err.client_order_id = symbol, client_order_id
                 raise err from None

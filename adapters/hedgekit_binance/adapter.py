@@ -20,7 +20,8 @@ from typing import Any, ClassVar
 from pydantic import ValidationError
 
 from hedgekit.adapter import ConnectConfig, OrderRequest, VenueAdapter
-from hedgekit.ccxt_bridge import VenueReply, from_ccxt, install_reply_hook, redact, route_logs
+from hedgekit.ccxt_bridge import VenueReply, from_ccxt, install_reply_hook, is_ccxt_error, redact, route_logs, share_ssl_context
+from hedgekit.ccxt_loader import exchange_class
 from hedgekit.errors import ConfigurationError, ExchangeError, HedgekitError, InvalidRequest, OrderRejected
 from hedgekit.models import (
     Exposure,
@@ -88,13 +89,11 @@ class BinanceAdapter(VenueAdapter):
 
     # -- lifecycle ---------------------------------------------------------------------------
     def _make_exchange(self) -> Any:
-        import ccxt.async_support as ccxt_async
-
         cfg = self.config
         if cfg.exchange is not None:
             exchange = cfg.exchange
         else:
-            exchange = ccxt_async.binanceusdm(
+            exchange = exchange_class("binanceusdm")(
                 {
                     "apiKey": cfg.api_key.get_secret_value() if cfg.api_key else None,
                     "secret": cfg.secret.get_secret_value() if cfg.secret else None,
@@ -122,6 +121,7 @@ class BinanceAdapter(VenueAdapter):
                 api[key] = cfg.base_url + path
             exchange.urls["api"] = api
         route_logs(exchange, self.name)
+        share_ssl_context(exchange)
         install_reply_hook(exchange, _is_error)
         return exchange
 
@@ -157,7 +157,8 @@ class BinanceAdapter(VenueAdapter):
     ) -> Any:
         if self._exchange is None:
             raise ConfigurationError("the adapter is not open", venue=self.name, operation=operation)
-        log.debug("binance %s -> %s %s", operation, method, redact(repr(sorted(params))))
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("binance %s -> %s %s", operation, method, redact(repr(sorted(params))))
         try:
             fn: Callable[[dict[str, str]], Awaitable[Any]] = getattr(self._exchange, method)
             return await fn(params)
@@ -168,9 +169,7 @@ class BinanceAdapter(VenueAdapter):
         except HedgekitError:
             raise
         except Exception as exc:  # ccxt's transport errors, translated in one place
-            import ccxt
-
-            if isinstance(exc, ccxt.BaseError):
+            if is_ccxt_error(exc):
                 err = from_ccxt(exc, venue=self.name, operation=operation, secrets=self._secrets())
                 err.symbol, err.client_order_id = symbol, client_order_id
                 raise err from None

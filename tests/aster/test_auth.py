@@ -215,3 +215,10 @@ def test_testnet_selects_its_host_and_chain_id() -> None:
     mainnet = AsterAdapter(ConnectConfig(venue="aster", api_key=DOC_USER, secret=key))  # type: ignore[arg-type]
     assert mainnet._signer.chain_id == 1666  # type: ignore[union-attr]
     assert mainnet._make_exchange().urls["api"]["fapiPrivate"] == "https://fapi.asterdex.com/fapi"
+
+
+def test_native_and_pure_keccak_agree() -> None:
+    from hedgekit_aster import auth
+
+    for data in (b"", b"Message(string msg)", bytes(range(256)) * 3):
+        assert auth._keccak_native(data) == auth._keccak_pure(data)
