@@ -135,6 +135,16 @@ def req_dec(row: dict[str, Any], key: str) -> Decimal:
     return value
 
 
+def opt_text(row: dict[str, Any], key: str) -> str | None:
+    """An optional string field: ``None`` when absent or empty."""
+    value = row.get(key)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise _bad(f"field {key!r} is not text", row)
+    return value
+
+
 def flag(row: dict[str, Any], key: str) -> bool:
     """A boolean that Binance sends as ``true`` or ``"true"``."""
     value = row.get(key, False)
@@ -334,11 +344,12 @@ def parse_order(payload: Any, market: Market) -> Order:
     price = dec(row, "price", required=False)
     stop = dec(row, "stopPrice", required=False)
     tif = row.get("timeInForce")
-    return Order(
+    # every field is typed by the readers above: construct without a second validation pass
+    return Order.model_construct(
         venue=VENUE,
         symbol=market.symbol,
         order_id=text(row, "orderId"),
-        client_order_id=row.get("clientOrderId") or None,
+        client_order_id=opt_text(row, "clientOrderId"),
         side=enum_of(SIDE_IN, row, "side"),
         position_side=enum_of(POSITION_SIDE_IN, row, "positionSide"),
         type=ORDER_TYPE_IN.get(str(row.get("type")), OrderType.LIMIT if price else OrderType.MARKET),
@@ -367,11 +378,11 @@ def parse_algo_order(payload: Any, market: Market) -> Order:
     close_position = flag(row, "closePosition")
     qty = dec(row, "quantity", required=False)
     price = dec(row, "price", required=False)
-    return Order(
+    return Order.model_construct(
         venue=VENUE,
         symbol=market.symbol,
         order_id=text(row, "algoId"),
-        client_order_id=row.get("clientAlgoId") or None,
+        client_order_id=opt_text(row, "clientAlgoId"),
         side=enum_of(SIDE_IN, row, "side"),
         position_side=enum_of(POSITION_SIDE_IN, row, "positionSide"),
         type=ORDER_TYPE_IN[kind],
