@@ -48,7 +48,9 @@ async def _venue(host: SimHost, info: VenueInfo, settings: Settings) -> list[Res
             hk = hedgekit.connect(info.name, base_url=info.base_url, **info.credentials)  # type: ignore[arg-type]
             await hk.open()
             try:
-                await hk.set_position_mode(PositionMode.ONE_WAY, SYMBOL)  # flat, one-way, mode known
+                # the account is flat and one-way (each round ends there); each client makes the two
+                # switches a bot makes, within every venue's request limits (OKX: 20 algo-order
+                # list reads per 2 s, 7 per validated switch)
                 for mode in (PositionMode.HEDGE, PositionMode.ONE_WAY):
                     before = host.count(info.name)
                     start, cpu0 = time.perf_counter(), time.process_time()

@@ -19,6 +19,15 @@ Settings through ``connect(..., options={...})``:
   (10 requests/s under ccxt's limiter): on the live venue's ~500 contracts name the ones you trade.
 * ``demo``: ``True`` to trade on Bybit's demo-trading host ``api-demo.bybit.com`` (ccxt
   ``enable_demo_trading``; demo.mdx lists switch-mode, add-margin, set-leverage, position/list).
+* ``confirm_orders``: ``True`` to read every order back after placing it (``GET /v5/order/realtime``,
+  then ``/v5/order/history`` if it already left the open list: one or two more round trips) and
+  return it as the venue then reports it, e.g. a market order ``FILLED`` with its average price; if
+  that read fails the acknowledged order is returned. Default ``False``: ``POST /v5/order/create``
+  answers ``orderId`` and ``orderLinkId`` only ("Order create/amend/cancel is asynchronous",
+  create-order.mdx), so :meth:`BybitAdapter.place_order` returns the order as accepted (status
+  ``NEW``, nothing filled yet, ``raw`` the venue's answer) in one round trip; ``fetch_order`` shows
+  fills later. Trailing stops are read back either way: they are a position setting, and the order
+  Bybit makes for them is found only in the order list (:mod:`.trailing`).
 * ``ccxt_options``: merged into the ccxt exchange's options.
 
 ``testnet=True`` uses ``api-testnet.bybit.com`` (ccxt ``set_sandbox_mode(True)`` swaps
@@ -40,7 +49,8 @@ from typing import Any, ClassVar
 from pydantic import ValidationError
 
 from hedgekit.adapter import ConnectConfig, OrderRequest, VenueAdapter
-from hedgekit.ccxt_bridge import VenueReply, from_ccxt, install_reply_hook, redact, route_logs
+from hedgekit.ccxt_bridge import VenueReply, from_ccxt, install_reply_hook, is_ccxt_error, redact, route_logs, share_ssl_context
+from hedgekit.ccxt_loader import exchange_class
 from hedgekit.errors import ConfigurationError, ExchangeError, HedgekitError, InvalidRequest
 from hedgekit.models import (
     Exposure,
@@ -55,6 +65,7 @@ from hedgekit.models import (
     OrderType,
     PositionMode,
     PositionSide,
+    TimeInForce,
 )
 
 from hedgekit_bybit import coin, trailing, wire
@@ -101,19 +112,22 @@ class BybitAdapter(VenueAdapter):
         if symbols is not None and (isinstance(symbols, str) or not all(isinstance(s, str) for s in symbols)):
             raise ConfigurationError("options['coin_symbols'] must be a list of symbols", venue=self.name)
         self.coin_symbols: tuple[str, ...] | None = tuple(symbols) if symbols is not None else None
+        confirm = config.options.get("confirm_orders", False)
+        if not isinstance(confirm, bool):
+            raise ConfigurationError(f"options['confirm_orders'] must be True or False, not {confirm!r}",
+                                     venue=self.name)
+        self.confirm_orders = confirm
 
     def __repr__(self) -> str:
         return f"BybitAdapter(base_url={self.config.base_url!r}, testnet={self.config.testnet})"
 
     # -- lifecycle ---------------------------------------------------------------------------
     def _make_exchange(self) -> Any:
-        import ccxt.async_support as ccxt_async
-
         cfg = self.config
         if cfg.exchange is not None:
             exchange = cfg.exchange
         else:
-            exchange = ccxt_async.bybit(
+            exchange = exchange_class("bybit")(
                 {
                     "apiKey": cfg.api_key.get_secret_value() if cfg.api_key else None,
                     "secret": cfg.secret.get_secret_value() if cfg.secret else None,
@@ -142,6 +156,7 @@ class BybitAdapter(VenueAdapter):
                 api[key] = cfg.base_url
             exchange.urls["api"] = api
         route_logs(exchange, self.name)  # ccxt's DEBUG lines carry X-BAPI-API-KEY / X-BAPI-SIGN
+        share_ssl_context(exchange)
         install_reply_hook(exchange, _is_error)
         return exchange
 
@@ -178,7 +193,8 @@ class BybitAdapter(VenueAdapter):
     ) -> Any:
         if self._exchange is None:
             raise ConfigurationError("the adapter is not open", venue=self.name, operation=operation)
-        log.debug("bybit %s -> %s %s", operation, method, redact(repr(sorted(params))))
+        if log.isEnabledFor(logging.DEBUG):  # the redacted line costs ~20 µs: only when it is shown
+            log.debug("bybit %s -> %s %s", operation, method, redact(repr(sorted(params))))
         try:
             fn: Callable[[dict[str, Any]], Awaitable[Any]] = getattr(self._exchange, method)
             return await fn(params)
@@ -190,9 +206,7 @@ class BybitAdapter(VenueAdapter):
         except HedgekitError:
             raise
         except Exception as exc:  # ccxt's transport errors, translated in one place
-            import ccxt
-
-            if isinstance(exc, ccxt.BaseError):
+            if is_ccxt_error(exc):
                 err = from_ccxt(exc, venue=self.name, operation=operation, secrets=self._secrets())
                 err.symbol, err.client_order_id = symbol, client_order_id
                 raise err from None
@@ -354,11 +368,18 @@ class BybitAdapter(VenueAdapter):
 
     # -- orders ------------------------------------------------------------------------------
     async def place_order(self, request: OrderRequest) -> Order:
+        """Send one order (``POST /v5/order/create``) and return it.
+
+        By default the order as accepted (status ``NEW``, the venue's ``orderId``); with
+        ``options={"confirm_orders": True}`` as read back right after. A resend that Bybit refuses
+        as a duplicate ``orderLinkId`` returns the order already placed, read by that id.
+        """
         if request.type is OrderType.TRAILING_STOP_MARKET:
             return await trailing.place(self, request)
         cid = request.client_order_id
+        params = wire.order_params(request)
         try:
-            payload = await self._call("place_order", "privatePostV5OrderCreate", wire.order_params(request),
+            payload = await self._call("place_order", "privatePostV5OrderCreate", params,
                                        symbol=request.symbol, client_order_id=cid)
         except HedgekitError as exc:
             if exc.code != DUPLICATE_LINK_ID:
@@ -371,21 +392,34 @@ class BybitAdapter(VenueAdapter):
             return found
         with self._parsing("order/create"):
             order_id = wire.text(wire.result(payload, "order/create"), "orderId")
-        try:
-            found = await self.fetch_order(request.symbol, order_id=order_id)
-        except HedgekitError as exc:  # placed for sure: a failed read-back must not look like a refusal
-            log.debug("bybit place_order %s placed, read-back failed: %s", cid, type(exc).__name__)
-            found = None
-        if found is not None:
-            return found
-        # the create answer is an acknowledgement only (create-order.mdx); report what was accepted
+        if self.confirm_orders:
+            try:
+                found = await self.fetch_order(request.symbol, order_id=order_id)
+            except HedgekitError as exc:  # placed for sure: a failed read-back must not look like a refusal
+                log.debug("bybit place_order %s placed, read-back failed: %s", cid, type(exc).__name__)
+                found = None
+            if found is not None:
+                return found
+        return self._acknowledged(request, params, order_id, payload)
+
+    def _acknowledged(self, request: OrderRequest, params: dict[str, Any], order_id: str, payload: Any) -> Order:
+        """The order as accepted: the request as sent, the venue's id, status NEW (create-order.mdx
+        answers ``orderId`` and ``orderLinkId`` only).
+
+        Fields read as a read-back would show them: ``reduceOnly`` as sent, and a regular market
+        order's time in force IOC ("Market order will always use IOC", create-order.mdx).
+        """
+        conditional = request.type.conditional
+        tif = wire.TIME_IN_FORCE_IN.get(params.get("timeInForce", ""))
+        if tif is None and params.get("orderType") == "Market" and not conditional:
+            tif = TimeInForce.IOC
         return Order(
-            venue=self.name, symbol=request.symbol, order_id=order_id, client_order_id=cid,
+            venue=self.name, symbol=request.market.symbol, order_id=order_id, client_order_id=request.client_order_id,
             side=request.plan.side, position_side=request.plan.position_side, type=request.type,
             status=OrderStatus.NEW, quantity=request.quantity, price=request.price,
-            trigger_price=request.trigger_price, time_in_force=request.time_in_force,
-            reduce_only=request.plan.reduce_only, close_position=request.close_position,
-            conditional=request.type.conditional, raw=payload,
+            trigger_price=request.trigger_price, time_in_force=tif if not conditional else None,
+            reduce_only=params.get("reduceOnly") is True, close_position=request.close_position,
+            conditional=conditional, raw=payload,
         )
 
     async def order_row(self, market: Market, order_id: str | None, client_order_id: str | None

@@ -15,7 +15,11 @@ What OKX needs that the other venues do not (shared/VENUES.md §4):
   ``tdMode``. :meth:`OkxAdapter.set_margin_mode` remembers the choice per symbol (in this adapter,
   for its lifetime) and sends it as ``tdMode``/``mgnMode``; with no choice made, opening orders use
   ``connect(options={"margin_mode": "isolated"|"cross"})`` (default cross) and closing orders use the
-  margin mode of the leg they close.
+  margin mode of the leg they close. That mode is remembered per (symbol, leg) from what this
+  adapter saw: the orders that opened the leg and every position read (``legs``, ``positions``,
+  the exposure check), so a closing order needs no position read of its own; only a leg this
+  adapter knows nothing about is looked up (``GET /account/positions``) before closing it, and a
+  closing order the venue refuses drops what was remembered for its leg.
 * **Conditional orders** live behind ``/trade/order-algo``; their list needs one request per
   ``ordType``, and the exposure check asks for every one (``conditional,oco``, ``trigger``,
   ``move_order_stop``, ``chase``, ``iceberg``, ``twap``, ``smart_iceberg``), every page.
@@ -23,8 +27,21 @@ What OKX needs that the other venues do not (shared/VENUES.md §4):
   exposure check also reports positions and orders on instruments hedgekit does not list (expiry
   futures, inverse or USDC swaps) under the venue's instrument id, with sizes in contracts.
 
-Settings through ``connect(..., options={...})``: ``margin_mode`` (see above) and ``ccxt_options``
-(merged into the ccxt exchange's options).
+Orders are answered from the acknowledgement: ``POST /trade/order`` and ``/trade/order-algo``
+answer ids only (``ordId``/``algoId``, ``clOrdId``, ``sCode``), so :meth:`OkxAdapter.place_order`
+returns the order as it was accepted (status ``NEW``, nothing filled yet, ``raw`` the venue's
+answer) in one round trip. Read it again with ``fetch_order`` to see fills and the average price.
+
+Settings through ``connect(..., options={...})``:
+
+* ``margin_mode``: ``"cross"`` (default) or ``"isolated"``, see above;
+* ``confirm_orders``: ``True`` to read every order back after placing it (``GET /trade/order`` or
+  ``/trade/order-algo``, one more round trip) and return it as the venue then reports it, e.g. a
+  market order ``FILLED`` with its average price; if that read fails the acknowledged order is
+  returned. Default ``False``;
+* ``ccxt_options``: merged into the ccxt exchange's options.
+
+Rate limits: see :mod:`hedgekit_okx.transport` (OKX's own per-endpoint limits, not ccxt's).
 """
 
 from __future__ import annotations
@@ -77,11 +94,20 @@ class OkxAdapter(VenueAdapter):
         super().__init__(config)
         self._transport = Transport(config)
         self._margin_modes: dict[str, MarginMode] = {}
+        #: the margin mode of each leg as last seen, by (symbol, position side at the venue)
+        self._leg_modes: dict[tuple[str, PositionSide], MarginMode] = {}
+        #: ``acctLv`` of the last ``/account/config`` read
+        self._level: str | None = None
         default = config.options.get("margin_mode", "cross")
         if default not in ("cross", "isolated"):
             raise ConfigurationError(f"options['margin_mode'] must be 'cross' or 'isolated', not {default!r}",
                                      venue=self.name)
         self._default_margin_mode = MarginMode(default)
+        confirm = config.options.get("confirm_orders", False)
+        if not isinstance(confirm, bool):
+            raise ConfigurationError(f"options['confirm_orders'] must be True or False, not {confirm!r}",
+                                     venue=self.name)
+        self.confirm_orders = confirm
 
     def __repr__(self) -> str:
         return f"OkxAdapter(base_url={self.config.base_url!r}, testnet={self.config.testnet})"
@@ -129,6 +155,7 @@ class OkxAdapter(VenueAdapter):
         payload = await self._call(operation, "privateGetAccountConfig", {})
         with parsing("account/config"):
             mode, level = wire.parse_config(payload)
+        self._level = level  # the account mode changes on the web only; kept for switch_mode
         return mode, level, payload
 
     async def fetch_mode(self, symbol: str | None) -> ModeState:
@@ -136,9 +163,15 @@ class OkxAdapter(VenueAdapter):
         return ModeState(venue=self.name, mode=mode, scope=ModeScope.ACCOUNT, raw=payload)
 
     async def switch_mode(self, mode: PositionMode, symbol: str | None) -> None:
-        """``POST /account/set-position-mode``; hedge mode is refused locally on acctLv 1 and 4."""
+        """``POST /account/set-position-mode``; hedge mode is refused locally on acctLv 1 and 4.
+
+        The account level is the one of the last ``/account/config`` read (the facade reads the mode,
+        and so the level, just before switching); read here only when it was never read.
+        """
         if mode is PositionMode.HEDGE:
-            _, level, _ = await self._config("set_position_mode")
+            level = self._level
+            if level is None:
+                _, level, _ = await self._config("set_position_mode")
             if level in (wire.PORTFOLIO_MARGIN, wire.SPOT_MODE):
                 reason = ("holds FUTURES and SWAP positions in net mode only" if level == wire.PORTFOLIO_MARGIN
                           else "cannot trade perpetual swaps")
@@ -159,9 +192,11 @@ class OkxAdapter(VenueAdapter):
 
     async def fetch_legs(self, symbol: str | None) -> list[Leg]:
         params = {"instType": "SWAP"}
-        if symbol:
-            params["instId"] = self.market(symbol).venue_symbol
+        wanted = self.market(symbol) if symbol else None
+        if wanted is not None:
+            params["instId"] = wanted.venue_symbol
         rows = await self._positions("legs", params)
+        self._learn_leg_modes(rows, symbol=wanted.symbol if wanted is not None else None)
         with parsing("account/positions"):
             legs = []
             for row in rows:
@@ -202,6 +237,7 @@ class OkxAdapter(VenueAdapter):
             self._transport.pages("exposure", "privateGetTradeOrdersPending", {}, "ordId"),
             self._algo_rows({}),
         )
+        self._learn_leg_modes(positions, symbol=None)
         with parsing("exposure"):
             legs = [leg for row in _in_scope(positions) if (leg := self._any_leg(row)).is_open]
             regular = [wo.parse_order(r, self._market_of(r.get("instId"))) for r in _in_scope(orders)]
@@ -214,8 +250,34 @@ class OkxAdapter(VenueAdapter):
         return wire.parse_leg(row, market) if market is not None else wire.parse_foreign_leg(row)
 
     # -- margin mode -------------------------------------------------------------------------
+    def _learn_leg_modes(self, rows: list[dict[str, Any]], *, symbol: str | None) -> None:
+        """Remember the margin mode of every open leg in position rows.
+
+        The rows are all there is for ``symbol`` (every symbol when ``None``): a remembered leg that
+        is not among them is flat now and forgotten. Rows that cannot be read are skipped here (the
+        caller's own parsing reports them).
+        """
+        seen: dict[tuple[str, PositionSide], MarginMode] = {}
+        for row in rows:
+            if not isinstance(row, dict) or row.get("instType", "SWAP") != "SWAP":
+                continue
+            market = self._market_of(row.get("instId"))
+            side = wire.POS_SIDE_IN.get(str(row.get("posSide")))
+            mode = wire.MARGIN_MODE_IN.get(str(row.get("mgnMode")))
+            try:
+                pos = wire.dec(row, "pos")
+            except HedgekitError:  # malformed: the caller's parsing says so
+                continue
+            if market is not None and side is not None and mode is not None and pos:
+                seen[(market.symbol, side)] = mode
+        for key in [k for k in self._leg_modes if symbol is None or k[0] == symbol]:
+            del self._leg_modes[key]
+        self._leg_modes.update(seen)
+
     async def _leg_margin_mode(self, market: Market, side: PositionSide) -> MarginMode | None:
+        """The margin mode of an open leg, read from ``/account/positions`` (``None``: flat)."""
         rows = await self._positions("place_order", {"instType": "SWAP", "instId": market.venue_symbol})
+        self._learn_leg_modes(rows, symbol=market.symbol)
         with parsing("account/positions"):
             for row in rows:
                 leg_side, pos = wire.leg_side(row)
@@ -224,46 +286,71 @@ class OkxAdapter(VenueAdapter):
                     return mode
         return None
 
-    async def _td_mode(self, request: OrderRequest) -> MarginMode:
-        """The chosen margin mode, else (closing) the leg's own, else the default."""
+    async def _td_mode(self, request: OrderRequest) -> tuple[MarginMode, bool]:
+        """The chosen margin mode, else (closing) the leg's own, else the default.
+
+        The flag is True when the mode is the leg's as remembered (not chosen, not just read), so
+        that a refusal can drop it.
+        """
         chosen = self._margin_modes.get(request.market.symbol)
         if chosen is not None:
-            return chosen
+            return chosen, False
         if request.plan.reduce_only:
+            known = self._leg_modes.get((request.market.symbol, request.plan.position_side))
+            if known is not None:
+                return known, True
             found = await self._leg_margin_mode(request.market, request.plan.position_side)
             if found is not None:
-                return found
-        return self._default_margin_mode
+                return found, False
+        return self._default_margin_mode, False
 
     # -- orders ------------------------------------------------------------------------------
     async def place_order(self, request: OrderRequest) -> Order:
+        """Send one order (``/trade/order``, conditional ones ``/trade/order-algo``) and return it.
+
+        By default the order as accepted (status ``NEW``, the venue's id); with
+        ``options={"confirm_orders": True}`` as read back right after.
+        """
         cid = request.client_order_id
-        margin_mode = await self._td_mode(request)
-        market = request.market
-        if request.type.conditional:
+        margin_mode, remembered = await self._td_mode(request)
+        leg = (request.market.symbol, request.plan.position_side)
+        conditional = request.type.conditional
+        if conditional:
+            method, what, id_key = "privatePostTradeOrderAlgo", "trade/order-algo", "algoId"
             params = wo.algo_params(request, margin_mode)
-            payload = await self._call("place_order", "privatePostTradeOrderAlgo", params,
-                                       symbol=request.symbol, client_order_id=cid)
-            with parsing("trade/order-algo"):
-                venue_id = wire.text(wire.first_row(payload, "trade/order-algo"), "algoId")
-            found = await self._read_back(request.symbol, venue_id, True)
         else:
+            method, what, id_key = "privatePostTradeOrder", "trade/order", "ordId"
             params = wo.order_params(request, margin_mode)
-            payload = await self._call("place_order", "privatePostTradeOrder", params,
-                                       symbol=request.symbol, client_order_id=cid)
-            with parsing("trade/order"):
-                venue_id = wire.text(wire.first_row(payload, "trade/order"), "ordId")
-            found = await self._read_back(request.symbol, venue_id, False)
-        if found is not None:
-            return found
-        # The venue took the order but could not show it yet: report what was accepted.
+        try:
+            payload = await self._call("place_order", method, params, symbol=request.symbol, client_order_id=cid)
+        except HedgekitError:
+            if remembered:  # perhaps the leg changed elsewhere: read it before the next closing order
+                self._leg_modes.pop(leg, None)
+            raise
+        with parsing(what):
+            venue_id = wire.text(wire.first_row(payload, what), id_key)
+        if not request.plan.reduce_only:
+            self._leg_modes[leg] = margin_mode  # the leg this order opens is in that margin mode
+        if self.confirm_orders:
+            found = await self._read_back(request.symbol, venue_id, conditional)
+            if found is not None:
+                return found
+        return self._acknowledged(request, params, venue_id, payload)
+
+    def _acknowledged(self, request: OrderRequest, params: dict[str, Any], venue_id: str, payload: Any) -> Order:
+        """The order as the venue accepted it: the request as sent, the venue's id, status NEW.
+
+        ``reduce_only`` is what went out (OKX takes ``reduceOnly`` in net mode only; in long/short
+        mode closing orders reduce by their ``posSide``), as the venue reports it when read back.
+        """
+        market = request.market
         return Order(
             venue=self.name, symbol=market.symbol, order_id=venue_id,
-            client_order_id=cid, side=request.plan.side, position_side=request.plan.position_side,
+            client_order_id=request.client_order_id, side=request.plan.side, position_side=request.plan.position_side,
             type=request.type, status=OrderStatus.NEW, quantity=request.quantity, price=request.price,
             trigger_price=request.trigger_price, activation_price=request.activation_price,
             callback_rate=request.callback_rate, time_in_force=request.time_in_force,
-            reduce_only=request.plan.reduce_only, close_position=request.close_position,
+            reduce_only=params.get("reduceOnly") is True, close_position=request.close_position,
             conditional=request.type.conditional, raw=payload,
         )
 

@@ -92,7 +92,9 @@ async def test_sizes_convert_both_ways(hk: HedgeClient, venue: SimulatedVenue) -
     await hk.set_position_mode(PositionMode.HEDGE)
     order = await hk.open_long(ADA, Decimal("250"))  # ctVal 100 ADA, lotSz 0.1: 2.5 contracts
     assert last_body(venue, "trade/order")["sz"] == "2.5"
-    assert order.quantity == Decimal("250") and order.filled_quantity == Decimal("250")
+    assert order.quantity == Decimal("250")
+    filled = await hk.fetch_order(ADA, order_id=order.order_id)  # accSz/sz in contracts -> base units
+    assert filled is not None and filled.quantity == filled.filled_quantity == Decimal("250")
     await hk.open_short(ETH, Decimal("0.35"))  # ctVal 0.1 ETH: 3.5 contracts
     assert last_body(venue, "trade/order")["sz"] == "3.5"
     assert (await hk.legs(ADA)).long.size == Decimal("250")
