@@ -261,8 +261,7 @@ class AsterFrontend(Frontend):
     @staticmethod
     def _check_duplicates(request: RecordedRequest) -> None:
         for pairs in (request.query_pairs, request.body_pairs):
-            names = [name.lower() for name, _ in pairs]
-            if len(names) != len(set(names)):
+            if len(pairs) > 1 and len({name.lower() for name, _ in pairs}) != len(pairs):
                 raise BinanceError(-1101, "Duplicate values for a parameter detected.")
 
     def _check_builder(self, params: Params) -> None:

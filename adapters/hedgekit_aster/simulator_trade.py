@@ -26,6 +26,7 @@ from hedgekit.testing.engine_types import (
     ConditionalType,
     EngineError,
     Order,
+    OrderStatus,
     OrderType,
     PositionSide,
     Reason,
@@ -72,9 +73,22 @@ def _precise(value: Decimal | None, places: int) -> None:
         raise BAD_PRECISION
 
 
-def _children(engine: Engine) -> dict[int, ConditionalOrder]:
-    """Regular orders a conditional order created, by id: they show under the conditional's id."""
-    return {c.triggered_order_id: c for c in engine.all_conditional_orders() if c.triggered_order_id is not None}
+def _shown(engine: Engine, order: Order, *, open_only: bool) -> bool:
+    """Whether a regular order is listed under its own id: not one a conditional order placed
+    (that one shows under the conditional's id), and open when only open orders are wanted."""
+    return engine.conditional_of_order(order.order_id) is None and (
+        not open_only or order.status is OrderStatus.NEW
+    )
+
+
+def _listed(engine: Engine, c: ConditionalOrder, *, open_only: bool) -> bool:
+    """Whether a conditional order is listed: always, or when only open orders are wanted, while
+    it waits or the limit order it fired still rests."""
+    if not open_only or c.status is ConditionalStatus.NEW:
+        return True
+    if c.status is ConditionalStatus.TRIGGERED and c.triggered_order_id is not None:
+        return engine.get_order(c.symbol, order_id=c.triggered_order_id).status is OrderStatus.NEW
+    return False
 
 
 # ----------------------------------------------------------------------- payloads
@@ -147,19 +161,20 @@ def order_json(engine: Engine, row: Row, view: str) -> dict[str, Any]:
 
 
 def visible_orders(engine: Engine, sid: str | None, *, open_only: bool) -> list[Row]:
-    """Orders as the venue lists them: regular ones, and conditional ones under their own id."""
-    children = _children(engine)
+    """Orders as the venue lists them: regular ones, and conditional ones under their own id.
+
+    Open ones come from the engine's open-order indexes (waiting conditional orders, and fired
+    ones whose limit order rests), so listing them costs O(open orders).
+    """
     regular: list[Row] = [
-        o for o in (engine.open_orders(sid) if open_only else engine.all_orders(sid)) if o.order_id not in children
+        o for o in (engine.open_orders(sid) if open_only else engine.all_orders(sid))
+        if _shown(engine, o, open_only=open_only)
     ]
-    conditional: list[Row] = []
-    for c in engine.all_conditional_orders(sid):
-        if not open_only or c.status is ConditionalStatus.NEW:
-            conditional.append(c)
-        elif c.status is ConditionalStatus.TRIGGERED and c.triggered_order_id is not None:
-            child = engine.get_order(c.symbol, order_id=c.triggered_order_id)
-            if child.status.value == "NEW":  # a fired STOP/TAKE_PROFIT resting as a limit order
-                conditional.append(c)
+    if open_only:
+        candidates = engine.conditional_orders(sid) + engine.triggered_conditionals(sid)
+    else:
+        candidates = engine.all_conditional_orders(sid)
+    conditional: list[Row] = [c for c in candidates if _listed(engine, c, open_only=open_only)]
     return sorted(regular + conditional, key=lambda r: (r.create_time, _id(r)))
 
 
@@ -175,20 +190,37 @@ def _keys(params: Params) -> tuple[int | None, str | None]:
     return order_id, client_id
 
 
+def _named(engine: Engine, sid: str | None, order_id: int | None, client_id: str | None,
+           *, open_only: bool) -> list[Row]:
+    """The listed orders (see :func:`visible_orders`) with this id, or else this client id,
+    looked up by id or through the client-id indexes; oldest first."""
+    regular: list[Order] = []
+    conditional: list[ConditionalOrder] = []
+    if order_id is not None:
+        assert sid is not None
+        try:
+            regular.append(engine.get_order(sid, order_id=order_id))
+        except EngineError:
+            pass
+        try:
+            conditional.append(engine.get_conditional(conditional_id=order_id))
+        except EngineError:
+            pass
+    elif client_id is not None:
+        regular = engine.orders_by_client_id(client_id, sid, open_only=open_only)
+        conditional = engine.conditionals_by_client_id(client_id, sid)
+    rows: list[Row] = [o for o in regular if _shown(engine, o, open_only=open_only)]
+    rows += [c for c in conditional if sid in (None, c.symbol) and _listed(engine, c, open_only=open_only)]
+    return sorted(rows, key=lambda r: (r.create_time, _id(r)))
+
+
 def find(engine: Engine, sid: str, params: Params, *, open_only: bool) -> Row:
     """The order named by ``orderId`` (or else ``origClientOrderId``): -2013 when unknown."""
     order_id, client_id = _keys(params)
-    matches = [
-        row for row in visible_orders(engine, sid, open_only=open_only)
-        if (_id(row) == order_id if order_id is not None else _client(row) == client_id)
-    ]
+    matches = _named(engine, sid, order_id, client_id, open_only=open_only)
     if not matches:
         raise engine_error(EngineError(Reason.ORDER_NOT_FOUND))
     return matches[-1]
-
-
-def _client(row: Row) -> str:
-    return row.client_id if isinstance(row, ConditionalOrder) else row.client_order_id
 
 
 # ----------------------------------------------------------------------- endpoints
@@ -205,7 +237,7 @@ def new_order(engine: Engine, params: Params) -> dict[str, Any]:
     client_id = params.get("newClientOrderId")
     if client_id is not None and not CLIENT_ID.match(client_id):
         raise BAD_CLIENT_ID
-    if client_id is not None and any(_client(r) == client_id for r in visible_orders(engine, None, open_only=True)):
+    if client_id is not None and _named(engine, None, None, client_id, open_only=True):
         raise DUPLICATE_ID  # "A unique id among open orders"
     response_type = params.get("newOrderRespType") or "ACK"
     if response_type not in ("ACK", "RESULT"):

@@ -269,8 +269,7 @@ class BinanceFrontend(Frontend):
     @staticmethod
     def _check_duplicates(request: RecordedRequest) -> None:
         for pairs in (request.query_pairs, request.body_pairs):
-            names = [name.lower() for name, _ in pairs]
-            if len(names) != len(set(names)):
+            if len(pairs) > 1 and len({name.lower() for name, _ in pairs}) != len(pairs):
                 raise BinanceError(-1101, "Duplicate values for a parameter detected.")
 
     def _authenticate(self, request: RecordedRequest, params: Params) -> None:

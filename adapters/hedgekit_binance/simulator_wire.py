@@ -182,9 +182,15 @@ def decimals(value: Decimal) -> int:
     return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
+_QUANTA: dict[int, Decimal] = {}
+
+
 def fixed(value: Decimal, places: int) -> str:
     """``value`` with exactly ``places`` decimals, never ``-0``."""
-    text = f"{value.quantize(Decimal(1).scaleb(-places)):f}"
+    quantum = _QUANTA.get(places)
+    if quantum is None:
+        quantum = _QUANTA[places] = Decimal(1).scaleb(-places)
+    text = f"{value.quantize(quantum):f}"
     return text[1:] if text.startswith("-") and Decimal(text) == 0 else text
 
 

@@ -36,7 +36,7 @@ from hedgekit.testing.engine_types import (
 )
 
 from hedgekit_bybit.simulator_markets import SETTLE, price, qty
-from hedgekit_bybit.simulator_wire import BybitError, Params, engine_error, order_id, param_error, parse_order_id
+from hedgekit_bybit.simulator_wire import KINDS, BybitError, Params, engine_error, order_id, param_error, parse_order_id
 
 IDX = {0: PositionSide.BOTH, 1: PositionSide.LONG, 2: PositionSide.SHORT}
 IDX_OUT = {v: k for k, v in IDX.items()}
@@ -59,6 +59,8 @@ class State:
     """Account-wide ``marginMode`` (account-info.mdx); cross ("regular") by default."""
     rejected: dict[int, dict[str, Any]] = field(default_factory=dict)
     """Rows of orders accepted then cancelled at once (PostOnly that would take, FOK unfilled)."""
+    rejected_links: dict[str, list[int]] = field(default_factory=dict)
+    """The numbers of :attr:`rejected` rows by ``orderLinkId`` (non-empty ones)."""
 
 
 def symbol_of(engine: Engine, params: Params) -> str:
@@ -180,13 +182,32 @@ def conditional_type(side: Side, direction: int, limit: bool) -> ConditionalType
     return ConditionalType.STOP_MARKET if stop else ConditionalType.TAKE_PROFIT_MARKET
 
 
+def _linked(state: State, link: str, sid: str | None = None) -> tuple[list[Order], list[ConditionalOrder]]:
+    """The engine's regular and conditional orders whose ``orderLinkId`` is ``link``, oldest first.
+
+    This frontend places every order with its ``orderLinkId`` as the engine's client id, so they
+    are found through the engine's client-id index instead of a scan of every order ever placed;
+    an order a conditional one placed when it fired carries its parent's ``orderLinkId``.
+    """
+    engine = state.engine
+    regular = [o for o in engine.orders_by_client_id(link, sid) if o.extra.get("orderLinkId") == link]
+    conditional = [c for c in engine.conditionals_by_client_id(link, sid) if c.extra.get("orderLinkId") == link]
+    seen = {o.order_id for o in regular}
+    for c in conditional:
+        if c.triggered_order_id is not None and c.triggered_order_id not in seen:
+            child = engine.get_order(c.symbol, order_id=c.triggered_order_id)
+            if child.extra.get("orderLinkId") == link:
+                regular.append(child)
+                seen.add(child.order_id)
+    regular.sort(key=lambda o: o.order_id)
+    return regular, conditional
+
+
 def _link_id(state: State, params: Params) -> str:
     link = params.text("orderLinkId") or ""
     if link and not LINK_ID.match(link):
         raise param_error("params error: orderLinkId invalid")  # UNCONFIRMED text
-    if link and (any(o.extra.get("orderLinkId") == link for o in state.engine.all_orders())
-                 or any(c.extra.get("orderLinkId") == link for c in state.engine.all_conditional_orders())
-                 or any(r["orderLinkId"] == link for r in state.rejected.values())):
+    if link and (any(_linked(state, link)) or link in state.rejected_links):
         raise engine_error(EngineError(Reason.DUPLICATE_CLIENT_ID))  # "always unique"
     return link
 
@@ -284,6 +305,8 @@ def _accept_cancelled(state: State, params: Params, sid: str, reason: Reason, li
         "closeOnTrigger": False, "createdTime": str(now), "updatedTime": str(now), "cumFeeDetail": {},
     })
     state.rejected[number] = row
+    if link:
+        state.rejected_links.setdefault(link, []).append(number)
     return {"orderId": row["orderId"], "orderLinkId": link}
 
 
@@ -298,29 +321,64 @@ def all_rows(state: State, sid: str | None) -> list[dict[str, Any]]:
     return rows
 
 
+def open_rows(state: State, sid: str | None) -> list[dict[str, Any]]:
+    """The open rows of :func:`all_rows` (``New`` regular and ``Untriggered`` conditional orders),
+    newest first, formatting only those: O(open orders), not O(orders ever placed)."""
+    engine = state.engine
+    rows = [order_row(engine, o) for o in engine.open_orders(sid)]
+    rows += [conditional_row(engine, c) for c in engine.conditional_orders(sid)]
+    rows.sort(key=lambda r: (int(r["createdTime"]), r["orderId"]), reverse=True)
+    return rows
+
+
 def _open(row: dict[str, Any]) -> bool:
     return row["orderStatus"] in ("New", "PartiallyFilled", "Untriggered")
+
+
+_PREFIXES = {kind: order_id(kind, 0)[:-12] for kind in KINDS}
+
+
+def _decode(wire_id: str) -> tuple[str, int] | None:
+    """``(kind, number)`` of a wire id this venue could have made (``order_id`` inverted)."""
+    for kind, prefix in _PREFIXES.items():
+        digits = wire_id[len(prefix):]
+        if wire_id.startswith(prefix) and digits and all(d in "0123456789abcdef" for d in digits):
+            number = int(digits, 16)
+            return (kind, number) if order_id(kind, number) == wire_id else None
+    return None
 
 
 def find(state: State, sid: str, params: Params) -> list[dict[str, Any]]:
     """Rows matching ``orderId`` (priority) or ``orderLinkId`` in any status (open-order.mdx).
 
-    Matches are picked from the engine's orders first and only they are formatted, so a lookup
-    costs the same however many orders the account has placed.
+    Matches are looked up by id or through the client-id index, and only they are formatted, so
+    a lookup costs the same however many orders the account has placed.
     """
     wanted_id, wanted_link = params.text("orderId"), params.text("orderLinkId")
     if wanted_id is None and wanted_link is None:
         return []
     engine = state.engine
-
-    def hit(wire_id: str, link: str) -> bool:
-        return wire_id == wanted_id if wanted_id is not None else link == wanted_link
-
-    rows = [order_row(engine, o) for o in engine.all_orders(sid)
-            if hit(order_id("regular", o.order_id), o.extra.get("orderLinkId", ""))]
-    rows += [conditional_row(engine, c) for c in engine.all_conditional_orders(sid)
-             if hit(order_id("conditional", c.conditional_id), c.extra.get("orderLinkId", ""))]
-    rows += [r for r in state.rejected.values() if r["symbol"] == sid and hit(r["orderId"], r["orderLinkId"])]
+    rows: list[dict[str, Any]] = []
+    if wanted_id is not None:
+        decoded = _decode(wanted_id)
+        kind, number = decoded if decoded is not None else ("", 0)
+        try:
+            if kind == "regular":
+                rows.append(order_row(engine, engine.get_order(sid, order_id=number)))
+            elif kind == "conditional":
+                found = engine.get_conditional(conditional_id=number)
+                if found.symbol == sid:
+                    rows.append(conditional_row(engine, found))
+        except EngineError:
+            pass
+        row = state.rejected.get(number) if kind == "rejected" else None
+        if row is not None and row["symbol"] == sid:
+            rows.append(row)
+    else:
+        assert wanted_link is not None
+        regular, conditionals = _linked(state, wanted_link, sid)
+        rows = [order_row(engine, o) for o in regular] + [conditional_row(engine, c) for c in conditionals]
+        rows += [r for n in state.rejected_links.get(wanted_link, []) if (r := state.rejected[n])["symbol"] == sid]
     rows.sort(key=lambda r: (int(r["createdTime"]), r["orderId"]), reverse=True)
     return rows[:1]
 
@@ -374,7 +432,7 @@ def realtime(state: State, params: Params) -> dict[str, Any]:
     elif params.integer("openOnly", default=0) == 1:
         rows = [r for r in all_rows(state, sid) if not _open(r)][:CLOSED_KEPT]
     else:
-        rows = [r for r in all_rows(state, sid) if _open(r)]
+        rows = open_rows(state, sid)
     return page(_filtered(rows, params), params)
 
 
@@ -422,5 +480,5 @@ def cancel_all(state: State, params: Params) -> dict[str, Any]:
     """``POST /v5/order/cancel-all`` (``symbol``, ``baseCoin`` or ``settleCoin``; ``orderFilter``)."""
     linear(params)
     sid = _scope(state.engine, params)
-    done = [cancel(state, r["symbol"], r) for r in _filtered(all_rows(state, sid), params) if _open(r)]
+    done = [cancel(state, r["symbol"], r) for r in _filtered(open_rows(state, sid), params)]
     return {"list": done, "success": "1"}

@@ -178,9 +178,15 @@ def parse_order_id(text: str) -> tuple[str, int] | None:
 
 
 # -- numbers ---------------------------------------------------------------------------------------
+_QUANTA: dict[int, Decimal] = {}
+
+
 def fixed(value: Decimal, places: int) -> str:
     """``value`` with exactly ``places`` decimals, never ``-0``."""
-    text = f"{value.quantize(Decimal(1).scaleb(-places)):f}"
+    quantum = _QUANTA.get(places)
+    if quantum is None:
+        quantum = _QUANTA[places] = Decimal(1).scaleb(-places)
+    text = f"{value.quantize(quantum):f}"
     return text[1:] if text.startswith("-") and Decimal(text) == 0 else text
 
 

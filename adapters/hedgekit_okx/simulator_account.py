@@ -31,6 +31,7 @@ from hedgekit_okx.simulator_markets import SPECS, SPECS_BY_ID, InstrumentSpec, i
 from hedgekit_okx.simulator_wire import (
     ACCOUNT_MODE,
     ISOLATED_UNAVAILABLE,
+    AlgoRecord,
     OkxError,
     OrderFailure,
     Params,
@@ -266,6 +267,13 @@ def _ratio(numerator: Decimal, denominator: Decimal) -> str:
     return plain(numerator / denominator) if denominator else ""
 
 
+def _waiting_algos(state: SimState, inst_id: str) -> list[AlgoRecord]:
+    """Algo orders with a leg among the waiting conditional orders of ``inst_id``, in placing order."""
+    found = {state.algo_of[c.conditional_id] for c in state.engine.conditional_orders(inst_id)
+             if c.conditional_id in state.algo_of}
+    return [state.algos[algo_id] for algo_id in sorted(found, key=state.algo_rank.__getitem__)]
+
+
 def position_row(state: SimState, leg: Leg, spec: InstrumentSpec) -> dict[str, Any]:
     """One position, as ``GET /account/positions`` shows it (``pos`` signed in net mode)."""
     engine = state.engine
@@ -282,10 +290,9 @@ def position_row(state: SimState, leg: Leg, spec: InstrumentSpec) -> dict[str, A
          "slTriggerPxType": record.fields.get("slTriggerPxType", ""),
          "tpTriggerPx": record.fields.get("tpTriggerPx", ""),
          "tpTriggerPxType": record.fields.get("tpTriggerPxType", ""), "closeFraction": "1"}
-        for record in state.algos.values()
+        for record in _waiting_algos(state, spec.inst_id)
         if record.inst_id == spec.inst_id and record.fields.get("closeFraction") == "1"
         and record.fields.get("posSide", "net") == pos_side
-        and any(c.conditional_id in record.children for c in engine.conditional_orders(spec.inst_id))
     ]
     upl = leg.unrealized_pnl
     return {

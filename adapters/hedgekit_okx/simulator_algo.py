@@ -86,11 +86,29 @@ def status_of(state: SimState, record: AlgoRecord) -> str:
     return "canceled"
 
 
+def live_records(state: SimState, inst_id: str | None = None) -> list[AlgoRecord]:
+    """The algo orders whose state is ``live`` (every leg waiting), optionally of one instrument.
+
+    A live algo order has all its legs among the engine's waiting conditional orders, so it is
+    found through them: O(waiting orders), not O(algo orders ever placed).
+    """
+    found = dict.fromkeys(
+        state.algo_of[c.conditional_id] for c in state.engine.conditional_orders(inst_id)
+        if c.conditional_id in state.algo_of
+    )
+    records = (state.algos[algo_id] for algo_id in found)
+    return [r for r in records if inst_id in (None, r.inst_id) and status_of(state, r) == "live"]
+
+
 def adopt(state: SimState) -> None:
-    """Give an algo record to every conditional order a test placed on the engine directly."""
-    known = {child for record in state.algos.values() for child in record.children}
-    for order in state.engine.all_conditional_orders():
-        if order.conditional_id in known:
+    """Give an algo record to every conditional order a test placed on the engine directly.
+
+    Only the conditional orders placed since the last call are looked at.
+    """
+    fresh = state.engine.conditional_orders_since(state.seen_conditionals)
+    state.seen_conditionals += len(fresh)
+    for order in fresh:
+        if order.conditional_id in state.algo_of:
             continue
         trailing = order.conditional_type is ConditionalType.TRAILING_STOP_MARKET
         fields = {"tdMode": MGN_MODE[state.engine.margin_type(order.symbol)], "posSide": POS_SIDE[order.position_side]}
@@ -105,21 +123,20 @@ def adopt(state: SimState) -> None:
         if order.close_position:
             fields["closeFraction"] = "1"
         algo_id = str(order.conditional_id)
-        state.algos[algo_id] = AlgoRecord(algo_id, order.symbol, "move_order_stop" if trailing else "conditional",
-                                          [order.conditional_id], order.client_id, fields)
+        state.add_algo(AlgoRecord(algo_id, order.symbol, "move_order_stop" if trailing else "conditional",
+                                  [order.conditional_id], order.client_id, fields))
 
 
 def reconcile(state: SimState) -> None:
     """Adopt engine-made conditional orders; when one leg of a TP/SL pair fired or ended, cancel the other."""
     adopt(state)
-    for record in state.algos.values():
-        if len(record.children) < 2:
-            continue
-        kids = [state.engine.get_conditional(conditional_id=c) for c in record.children]
+    for algo_id in list(state.pending_pairs):  # pairs only; once settled, a pair stays settled
+        kids = [state.engine.get_conditional(conditional_id=c) for c in state.algos[algo_id].children]
         if any(kid.status is not ConditionalStatus.NEW for kid in kids):
             for kid in kids:
                 if kid.status is ConditionalStatus.NEW:
                     state.engine.cancel_conditional(conditional_id=kid.conditional_id)
+            del state.pending_pairs[algo_id]
 
 
 def algo_row(state: SimState, record: AlgoRecord) -> dict[str, Any]:
@@ -230,14 +247,14 @@ def place_algo(state: SimState, params: Params) -> dict[str, Any]:
         if not hedge and not reduce_only:  # "If posSide is net, reduceOnly must be true."
             raise OrderFailure("51328", "closeFraction is only available for reduceOnly orders")
         if any(r.inst_id == sid and r.fields.get("closeFraction") == "1" and r.fields.get("posSide") ==
-               POS_SIDE[position_side] and status_of(state, r) == "live" for r in state.algos.values()):
+               POS_SIDE[position_side] for r in live_records(state, sid)):
             raise OrderFailure("51088", "You can only place 1 TP/SL order to close an entire position")
     elif count is None:
         raise OkxError("50015", "Either parameter sz or closeFraction is required", 400)
     else:
         quantity = to_base(spec, count)
     align_margin(state, sid, td_mode, closing=fraction is not None or closes(side, position_side, reduce_only))
-    if client_id and any(r.client_id == client_id and status_of(state, r) == "live" for r in state.algos.values()):
+    if client_id and any(status_of(state, state.algos[a]) == "live" for a in state.algos_by_client.get(client_id, [])):
         raise OrderFailure("51065", "algoClOrdId already exists.")
     key = f"algo{next(_KEYS)}"
     tag = params.get("tag") or ""
@@ -268,17 +285,20 @@ def place_algo(state: SimState, params: Params) -> dict[str, Any]:
         if f"{leg_name}TriggerPx" in fields:
             fields.setdefault(f"{leg_name}TriggerPxType", "last")
     fields.update(tdMode=td_mode, tag=tag, posSide=POS_SIDE[position_side])
-    state.algos[algo_id] = AlgoRecord(algo_id, sid, kind, [c.conditional_id for c in placed], client_id, fields)
+    state.add_algo(AlgoRecord(algo_id, sid, kind, [c.conditional_id for c in placed], client_id, fields))
     state.algo_keys[key] = algo_id
     return {"algoClOrdId": client_id, "algoId": algo_id, "clOrdId": "", "sCode": "0", "sMsg": "", "tag": tag}
 
 
 def _find(state: SimState, algo_id: str | None, client_id: str | None, inst_id: str | None = None) -> AlgoRecord:
-    for record in reversed(list(state.algos.values())):
-        if inst_id is not None and record.inst_id != inst_id:
-            continue
-        if (algo_id is not None and record.algo_id == algo_id) or (
-                algo_id is None and client_id and record.client_id == client_id):
+    """The algo order with this algoId or else the newest with this algoClOrdId (of ``inst_id``)."""
+    if algo_id is not None:
+        record = state.algos.get(algo_id)
+        candidates = [] if record is None else [record]
+    else:
+        candidates = [state.algos[a] for a in reversed(state.algos_by_client.get(client_id or "", []))]
+    for record in candidates:
+        if inst_id is None or record.inst_id == inst_id:
             return record
     raise ORDER_NOT_FOUND
 
@@ -303,10 +323,9 @@ def orders_algo_pending(state: SimState, params: Params) -> list[dict[str, Any]]
         return []
     only = instrument_of(params).inst_id if params.get("instId") else None
     algo_id = params.get("algoId")
-    rows = [
-        algo_row(state, record) for record in state.algos.values()
-        if record.ord_type in kinds and only in (None, record.inst_id) and algo_id in (None, record.algo_id)
-        and status_of(state, record) == "live"
+    rows = [  # page() orders them by algoId
+        algo_row(state, record) for record in live_records(state, only)
+        if record.ord_type in kinds and algo_id in (None, record.algo_id)
     ]
     return page(rows, params, "algoId")
 

@@ -204,12 +204,19 @@ def _order_keys(params: Params) -> tuple[int | None, str | None]:
 
 
 def _find(state: SimState, sid: str, order_id: int | None, client_id: str | None, *, open_only: bool) -> Order:
-    candidates = state.engine.open_orders(sid) if open_only else state.engine.all_orders(sid)
-    for order in reversed(candidates):
-        if order_id is not None and order.order_id == order_id:
-            return order
-        if order_id is None and order.client_order_id == client_id and named(state, order):
-            return order
+    """The order with this ordId, or else the newest with this clOrdId (one the user named)."""
+    engine = state.engine
+    if order_id is not None:
+        try:
+            if open_only:
+                return engine.open_order(sid, order_id=order_id)
+            return engine.get_order(sid, order_id=order_id)
+        except EngineError:
+            pass
+    elif client_id is not None:
+        for order in reversed(engine.orders_by_client_id(client_id, sid, open_only=open_only)):
+            if named(state, order):
+                return order
     raise ORDER_NOT_FOUND
 
 

@@ -130,6 +130,14 @@ class SimState:
         algo_keys: algoId by the key an algo order's engine legs (and the orders they place) carry.
         pos_ids: A stable posId per (instrument, posSide).
         quiet_ids: Engine order ids of orders placed without a clOrdId (shown with ``clOrdId ""``).
+        seen_conditionals: How many of the engine's conditional orders have been offered for
+            adoption (``simulator_algo.adopt`` looks at the newer ones only).
+        algo_of: The algoId riding on each engine conditional order, by conditional id.
+        algo_rank: The position of each algoId in :attr:`algos`.
+        algos_by_client: algoIds by ``algoClOrdId``, oldest first.
+        pending_pairs: Two-leg algo orders none of whose legs has fired or ended yet.
+
+    Add algo orders with :meth:`add_algo`, which keeps the indexes above in step.
     """
 
     engine: Engine
@@ -142,6 +150,22 @@ class SimState:
     algo_keys: dict[str, str] = field(default_factory=dict)
     pos_ids: dict[tuple[str, str], str] = field(default_factory=dict)
     quiet_ids: set[int] = field(default_factory=set)
+    seen_conditionals: int = 0
+    algo_of: dict[int, str] = field(default_factory=dict)
+    algo_rank: dict[str, int] = field(default_factory=dict)
+    algos_by_client: dict[str, list[str]] = field(default_factory=dict)
+    pending_pairs: dict[str, None] = field(default_factory=dict)
+
+    def add_algo(self, record: AlgoRecord) -> None:
+        """Store a new algo order and index it."""
+        self.algos[record.algo_id] = record
+        self.algo_rank.setdefault(record.algo_id, len(self.algo_rank))
+        for child in record.children:
+            self.algo_of[child] = record.algo_id
+        if record.client_id:
+            self.algos_by_client.setdefault(record.client_id, []).append(record.algo_id)
+        if len(record.children) >= 2:
+            self.pending_pairs[record.algo_id] = None
 
     def pos_id(self, inst_id: str, pos_side: str) -> str:
         """A stable position id, as OKX keeps one per position."""

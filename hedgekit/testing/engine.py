@@ -41,10 +41,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import replace
 from decimal import Decimal
 
-from hedgekit.testing.engine_books import OrderBook, TriggerBook, new_client_id, trigger_hit
+from hedgekit.testing.engine_books import OrderBook, TriggerBook, evolve, new_client_id, trigger_hit
 from hedgekit.testing.engine_ledger import Ledger
 from hedgekit.testing.engine_types import (
     ZERO,
@@ -421,6 +420,26 @@ class Engine:
         """Every regular order ever placed, oldest first, optionally of one symbol."""
         return self._book.all(None if symbol is None else self.resolve(symbol))
 
+    def open_order(
+        self, symbol: str, *, order_id: int | None = None, client_order_id: str | None = None
+    ) -> Order:
+        """An open order of ``symbol`` by id or client id (the newest open one with that client id).
+
+        Raises:
+            EngineError: ``ORDER_NOT_FOUND`` if no open order of ``symbol`` matches.
+        """
+        return self._book.find(self.resolve(symbol), order_id, client_order_id, open_only=True)
+
+    def orders_by_client_id(
+        self, client_order_id: str, symbol: str | None = None, *, open_only: bool = False
+    ) -> list[Order]:
+        """Regular orders with this client id, oldest first, optionally of one symbol or open only.
+
+        Costs O(orders with that client id), not O(orders ever placed).
+        """
+        sid = None if symbol is None else self.resolve(symbol)
+        return self._book.by_client(client_order_id, sid, open_only=open_only)
+
     # ----------------------------------------------------------------- conditional orders
 
     def place_conditional(
@@ -468,7 +487,7 @@ class Engine:
         if trailing and (callback_rate is None or callback_rate <= ZERO):
             raise EngineError(Reason.PRICE_NOT_POSITIVE, "callback rate")
         self._check_position_side(sid, position_side)
-        if client_id is not None and any(c.client_id == client_id for c in self.conditional_orders()):
+        if client_id is not None and self._triggers.has_waiting_client(client_id):
             raise EngineError(Reason.DUPLICATE_CLIENT_ID, client_id)
         mark = self._marks[sid]
         if not trailing and trigger_price is not None:
@@ -521,6 +540,28 @@ class Engine:
         """Every conditional order ever placed, oldest first, optionally of one symbol."""
         return self._triggers.all(None if symbol is None else self.resolve(symbol))
 
+    def conditional_orders_since(self, count: int) -> list[ConditionalOrder]:
+        """Every conditional order placed after the first ``count`` ever placed, oldest first.
+
+        A frontend that has seen ``count`` of them gets only the new ones (O(new ones)).
+        """
+        return self._triggers.since(count)
+
+    def conditionals_by_client_id(
+        self, client_id: str, symbol: str | None = None, *, open_only: bool = False
+    ) -> list[ConditionalOrder]:
+        """Conditional orders with this client id, oldest first; ``open_only``: waiting ones only."""
+        sid = None if symbol is None else self.resolve(symbol)
+        return self._triggers.by_client(client_id, sid, open_only=open_only)
+
+    def triggered_conditionals(self, symbol: str | None = None) -> list[ConditionalOrder]:
+        """``TRIGGERED`` conditional orders (the limit order each placed still rests), in firing order."""
+        return self._triggers.triggered(None if symbol is None else self.resolve(symbol))
+
+    def conditional_of_order(self, order_id: int) -> ConditionalOrder | None:
+        """The conditional order whose trigger placed regular order ``order_id`` (``None``: none did)."""
+        return self._triggers.placed_by(order_id)
+
     # ================================================================= internals
 
     def _has_orders(self, sids: list[str]) -> bool:
@@ -566,9 +607,7 @@ class Engine:
                 raise EngineError(Reason.PRICE_NOT_POSITIVE, "limit order without a price")
             check_price(market, price)
         self._check_position_side(sid, position_side)
-        if client_order_id is not None and any(
-            o.client_order_id == client_order_id for o in self.open_orders()
-        ):
+        if client_order_id is not None and self._book.has_open_client(client_order_id):
             raise EngineError(Reason.DUPLICATE_CLIENT_ID, client_order_id)
         closing, reducible = self._ledger.reducible(sid, side, position_side)
         hedge_close = closing and position_side is not PositionSide.BOTH
@@ -607,7 +646,7 @@ class Engine:
 
     def _fill(self, order: Order, price: Decimal) -> Order:
         self._ledger.apply_fill(order.symbol, order.position_side, order.side, order.quantity, price)
-        filled = replace(
+        filled = evolve(
             order, status=OrderStatus.FILLED, executed_qty=order.quantity, avg_price=price,
             cum_quote=order.quantity * price, update_time=self.clock(),
         )
@@ -616,7 +655,7 @@ class Engine:
         return filled
 
     def _finish(self, order: Order, status: OrderStatus) -> Order:
-        ended = replace(order, status=status, update_time=self.clock())
+        ended = evolve(order, status=status, update_time=self.clock())
         self._book.store(ended)
         self._triggers.child_done(ended.order_id)
         return ended

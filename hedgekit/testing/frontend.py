@@ -90,6 +90,10 @@ class RecordedRequest:
         }
 
 
+_COMPACT = json.JSONEncoder(separators=(",", ":"))
+"""``json.dumps(data, separators=(",", ":"))`` without building an encoder per call."""
+
+
 @dataclass(frozen=True)
 class WireResponse:
     """An HTTP answer: status, body text, content type and extra headers."""
@@ -104,8 +108,7 @@ class WireResponse:
         cls, data: Any, status: int = 200, headers: Mapping[str, str] | None = None
     ) -> WireResponse:
         """A compact JSON response."""
-        text = json.dumps(data, separators=(",", ":"))
-        return cls(status, text, "application/json", dict(headers or {}))
+        return cls(status, _COMPACT.encode(data), "application/json", dict(headers) if headers else {})
 
 
 class DropConnection(Exception):

@@ -21,7 +21,7 @@ import importlib.metadata
 import inspect
 import json
 import socket
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from types import TracebackType
@@ -29,7 +29,6 @@ from typing import Any, cast
 from urllib.parse import parse_qsl
 
 from aiohttp import web
-from multidict import CIMultiDictProxy
 
 from hedgekit.testing.engine import Engine
 from hedgekit.testing.faults import Fault, FaultInjector, FaultKind, InjectedFault
@@ -81,6 +80,26 @@ def _form_like(content_type: str, body: str) -> bool:
     return bool(body) and content_type in ("", "application/x-www-form-urlencoded", "text/plain")
 
 
+def _pairs(text: str) -> tuple[tuple[str, str], ...]:
+    """``tuple(parse_qsl(text, keep_blank_values=True))``, cheaper for plain pairs.
+
+    A pair without ``%`` or ``+`` needs no decoding, so it is split here; any other pair goes
+    through ``parse_qsl`` on its own (pairs are parsed independently, so the result is the same).
+    """
+    if not text:
+        return ()
+    pairs: list[tuple[str, str]] = []
+    for part in text.split("&"):
+        if not part:
+            continue
+        if "%" in part or "+" in part:
+            pairs.extend(parse_qsl(part, keep_blank_values=True))
+        else:
+            name, _, value = part.partition("=")
+            pairs.append((name, value))
+    return tuple(pairs)
+
+
 async def _read(request: web.Request, now_ms: int) -> RecordedRequest:
     """Capture a request exactly as sent: raw query string and body, parsed parameters."""
     path, _, query = request.raw_path.partition("?")
@@ -88,7 +107,7 @@ async def _read(request: web.Request, now_ms: int) -> RecordedRequest:
     content_type = request.content_type if request.body_exists else ""
     if content_type == "application/octet-stream" and not request.headers.get("Content-Type"):
         content_type = ""
-    query_pairs = tuple(parse_qsl(query, keep_blank_values=True))
+    query_pairs = _pairs(query)
     body_pairs: tuple[tuple[str, str], ...] = ()
     params: dict[str, Any] = {}
     if content_type == "application/json" and body.strip():
@@ -99,14 +118,14 @@ async def _read(request: web.Request, now_ms: int) -> RecordedRequest:
         if isinstance(decoded, dict):
             params.update(decoded)
     elif _form_like(content_type, body):
-        body_pairs = tuple(parse_qsl(body, keep_blank_values=True))
+        body_pairs = _pairs(body)
         params.update(body_pairs)
     params.update(query_pairs)  # a parameter in both places: the query string wins
     return RecordedRequest(
         method=request.method.upper(),
         path=request.path,
         params=params,
-        headers=CIMultiDictProxy(request.headers.copy()),
+        headers=request.headers,  # already a read-only view that nothing changes after parsing
         query_string=query,
         body=body,
         query_pairs=query_pairs,
@@ -154,6 +173,7 @@ class SimulatedVenue:
         self.requests: list[RecordedRequest] = []
         self._hooks: list[_Hook] = []
         self._middleware: list[Middleware] = []
+        self._chain: tuple[Frontend, Handler] | None = None
         self.faults = FaultInjector()
         self._base_clock = self.engine.clock
         self._clock_skew_ms = 0
@@ -297,6 +317,7 @@ class SimulatedVenue:
     def add_middleware(self, middleware: Middleware) -> None:
         """Add a middleware; the first added runs outermost (right after latency and hooks)."""
         self._middleware.append(middleware)
+        self._chain = None
 
     # ----------------------------------------------------------------- pipeline
 
@@ -309,21 +330,30 @@ class SimulatedVenue:
             if request.transport is not None:
                 request.transport.close()
             raise asyncio.CancelledError from None
+        headers = answer.headers
         return web.Response(
             status=answer.status,
             text=answer.body,
             content_type=answer.content_type,
-            headers=dict(answer.headers),
+            # aiohttp copies the headers it is given: a plain dict needs no copy of its own
+            headers=(headers if type(headers) is dict else dict(headers)) if headers else None,
         )
 
     def _pipeline(self) -> Handler:
+        """The middleware chain, built once per frontend and middleware list."""
+        chain = self._chain
+        if chain is None or chain[0] is not self.frontend:
+            chain = self._chain = (self.frontend, self._build_pipeline())
+        return chain[1]
+
+    def _build_pipeline(self) -> Handler:
         handler: Handler = self.frontend.handle
         for middleware in reversed(self._middleware):
             handler = _bind(middleware, handler)
         return _bind(self._delay, _bind(self._inject, _bind(self._run_hooks, handler)))
 
-    async def _inject(self, request: RecordedRequest, call_next: Handler) -> WireResponse:
-        return await self.faults(request, call_next, self.frontend)
+    def _inject(self, request: RecordedRequest, call_next: Handler) -> Awaitable[WireResponse]:
+        return self.faults(request, call_next, self.frontend)
 
     async def _delay(self, request: RecordedRequest, call_next: Handler) -> WireResponse:
         if self.latency > 0:
@@ -342,7 +372,7 @@ class SimulatedVenue:
 
 
 def _bind(middleware: Middleware, call_next: Handler) -> Handler:
-    async def handler(request: RecordedRequest) -> WireResponse:
-        return await middleware(request, call_next)
+    def handler(request: RecordedRequest) -> Awaitable[WireResponse]:
+        return middleware(request, call_next)  # the middleware's own awaitable: no extra frame
 
     return handler
