@@ -5,6 +5,9 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
+import hedgekit
 from hedgekit.cli import run_demo
 
 
@@ -55,3 +58,12 @@ asyncio.run(main())
     assert [line.split()[:2] for line in table.splitlines() if line.startswith(("long", "short"))] == [
         ["long", "0.01"], ["short", "0"]
     ]
+
+
+@pytest.mark.parametrize("venue", hedgekit.available_venues())
+async def test_demo_runs_on_every_venue(venue: str) -> None:
+    lines: list[str] = []
+    await run_demo(venue, lines.append)
+    text = "\n".join(lines)
+    assert "refused locally, nothing sent: 3 blockers" in text
+    assert lines.count("mode hedge") == 1 and "mode one_way" in lines
