@@ -63,8 +63,8 @@ from hedgekit_aster.errors import (
     ORDER_DOES_NOT_EXIST,
     UNKNOWN_ORDER_SENT,
     error_from_reply,
-    parse_envelope,
 )
+from hedgekit_binance.errors import parse_envelope
 
 log = logging.getLogger(__name__)
 

@@ -19,21 +19,17 @@ HTTP statuses (AST3 "HTTP Return Codes"): 429 rate limit, 418 IP ban, 403 WAF, 5
 
 from __future__ import annotations
 
-from typing import Any
-
 from hedgekit.ccxt_bridge import VenueReply
 from hedgekit.errors import (
     AuthenticationError,
     ClockSkew,
-    ExchangeError,
-    ExchangeUnavailable,
     HedgekitError,
     InsufficientMargin,
     OrderRejected,
-    RateLimited,
 )
 
 from hedgekit_binance.errors import CODES as BINANCE_CODES
+from hedgekit_binance.errors import family_error
 
 VENUE = "aster"
 
@@ -66,30 +62,6 @@ CODES: dict[int, type[HedgekitError]] = {
 }
 
 
-def _retry_after(headers: dict[str, str]) -> float | None:
-    value = headers.get("retry-after")
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return None
-
-
-def parse_envelope(payload: Any) -> tuple[int | None, str]:
-    """``(code, msg)`` of a ``{"code": …, "msg": …}`` answer; ``(None, "")`` when it is not one."""
-    if not isinstance(payload, dict):
-        return None, ""
-    raw_code = payload.get("code")
-    code: int | None = None
-    if isinstance(raw_code, int) and not isinstance(raw_code, bool):
-        code = raw_code
-    elif isinstance(raw_code, str) and raw_code.lstrip("-").isdigit():
-        code = int(raw_code)
-    raw_msg = payload.get("msg")
-    return code, raw_msg if isinstance(raw_msg, str) else ""
-
-
 def error_class(code: int | None, msg: str) -> type[HedgekitError] | None:
     """The hedgekit class for a venue code (and message, where the code alone is ambiguous)."""
     if code == -1000 and SIGNATURE_CHECK_FAILED.lower() in msg.lower():
@@ -99,22 +71,6 @@ def error_class(code: int | None, msg: str) -> type[HedgekitError] | None:
 
 def error_from_reply(reply: VenueReply, *, operation: str, symbol: str | None = None,
                      client_order_id: str | None = None) -> HedgekitError:
-    """The hedgekit error for one Aster error answer (HTTP status + ``{"code", "msg"}``)."""
-    code, msg = parse_envelope(reply.payload)
-    context: dict[str, Any] = {
-        "venue": VENUE, "operation": operation, "symbol": symbol, "code": code,
-        "venue_message": msg or None, "http_status": reply.status, "client_order_id": client_order_id,
-    }
-    text = msg or f"HTTP {reply.status} {reply.reason}".strip()
-    if reply.status in (429, 418):  # request-weight limit / IP auto-ban
-        return RateLimited(text, retry_after=_retry_after(reply.headers), **context)
-    cls = error_class(code, msg)
-    if cls is RateLimited:
-        return RateLimited(text, retry_after=_retry_after(reply.headers), **context)
-    if cls is not None:
-        return cls(text, **context)
-    if reply.status >= 500:  # 503: "the execution status is UNKNOWN"
-        return ExchangeUnavailable(text, **context)
-    if reply.status in (401, 403):  # 403: WAF limit
-        return AuthenticationError(text, **context)
-    return ExchangeError(text, **context)
+    """The hedgekit error for one Aster error answer (Binance's envelope, Aster's codes)."""
+    return family_error(reply, venue=VENUE, classify=error_class, operation=operation, symbol=symbol,
+                        client_order_id=client_order_id)

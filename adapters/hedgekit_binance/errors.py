@@ -8,6 +8,7 @@ shared/VENUES.md §2 [BND error_codes.md]; HTTP statuses: the "General Info" pag
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from hedgekit.ccxt_bridge import VenueReply
@@ -88,7 +89,8 @@ CODES: dict[int, type[HedgekitError]] = {
 }
 
 
-def _retry_after(headers: dict[str, str]) -> float | None:
+def retry_after(headers: dict[str, str]) -> float | None:
+    """Seconds of a ``Retry-After`` header, when there is a usable one."""
     value = headers.get("retry-after")
     if value is None:
         return None
@@ -98,34 +100,57 @@ def _retry_after(headers: dict[str, str]) -> float | None:
         return None
 
 
-def error_from_reply(reply: VenueReply, *, operation: str, symbol: str | None = None,
-                     client_order_id: str | None = None) -> HedgekitError:
-    """The hedgekit error for one Binance error answer (HTTP status + ``{"code", "msg"}``)."""
-    payload: Any = reply.payload
+def parse_envelope(payload: Any) -> tuple[int | None, str]:
+    """``(code, msg)`` of a ``{"code": …, "msg": …}`` answer; ``(None, "")`` when it is not one."""
+    if not isinstance(payload, dict):
+        return None, ""
+    raw_code = payload.get("code")
     code: int | None = None
-    msg = ""
-    if isinstance(payload, dict):
-        raw_code = payload.get("code")
-        if isinstance(raw_code, int) and not isinstance(raw_code, bool):
-            code = raw_code
-        elif isinstance(raw_code, str) and raw_code.lstrip("-").isdigit():
-            code = int(raw_code)
-        raw_msg = payload.get("msg")
-        msg = raw_msg if isinstance(raw_msg, str) else ""
+    if isinstance(raw_code, int) and not isinstance(raw_code, bool):
+        code = raw_code
+    elif isinstance(raw_code, str) and raw_code.lstrip("-").isdigit():
+        code = int(raw_code)
+    raw_msg = payload.get("msg")
+    return code, raw_msg if isinstance(raw_msg, str) else ""
+
+
+Classifier = Callable[[int | None, str], "type[HedgekitError] | None"]
+"""Maps a venue code (and its message, where the code alone is ambiguous) to a hedgekit class."""
+
+
+def family_error(reply: VenueReply, *, venue: str, classify: Classifier, operation: str,
+                 symbol: str | None = None, client_order_id: str | None = None) -> HedgekitError:
+    """The hedgekit error for a Binance-family answer (HTTP status + ``{"code", "msg"}``).
+
+    Shared by the venues that speak Binance's futures envelope (Binance, Aster), each with its own
+    code table (``classify``). HTTP 429/418 are rate limits whatever the body says; a 5xx without a
+    known code is the venue being unavailable (503 "Unknown error…" = execution status unknown);
+    401/403 without a known code are authentication (403: the WAF).
+    """
+    code, msg = parse_envelope(reply.payload)
     context: dict[str, Any] = {
-        "venue": VENUE, "operation": operation, "symbol": symbol, "code": code,
+        "venue": venue, "operation": operation, "symbol": symbol, "code": code,
         "venue_message": msg or None, "http_status": reply.status, "client_order_id": client_order_id,
     }
     text = msg or f"HTTP {reply.status} {reply.reason}".strip()
     if reply.status in (429, 418):  # request-weight limit / IP auto-ban
-        return RateLimited(text, retry_after=_retry_after(reply.headers), **context)
-    cls = CODES.get(code) if code is not None else None
+        return RateLimited(text, retry_after=retry_after(reply.headers), **context)
+    cls = classify(code, msg)
     if cls is RateLimited:
-        return RateLimited(text, retry_after=_retry_after(reply.headers), **context)
+        return RateLimited(text, retry_after=retry_after(reply.headers), **context)
     if cls is not None:
         return cls(text, **context)
-    if reply.status >= 500:  # 503 "Unknown error, please check your request or try again later." = unknown
+    if reply.status >= 500:
         return ExchangeUnavailable(text, **context)
-    if reply.status in (401, 403):  # 403: WAF
+    if reply.status in (401, 403):
         return AuthenticationError(text, **context)
     return ExchangeError(text, **context)
+
+
+def error_from_reply(reply: VenueReply, *, operation: str, symbol: str | None = None,
+                     client_order_id: str | None = None) -> HedgekitError:
+    """The hedgekit error for one Binance error answer."""
+    return family_error(
+        reply, venue=VENUE, classify=lambda code, _msg: CODES.get(code) if code is not None else None,
+        operation=operation, symbol=symbol, client_order_id=client_order_id,
+    )
