@@ -8,12 +8,11 @@ number is read from the venue's string into a Decimal. Sources: binance-connecto
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from hedgekit.adapter import OrderRequest
-from hedgekit.errors import ExchangeError
+from hedgekit.payload import PayloadReader
 from hedgekit.models import (
     Leg,
     MarginMode,
@@ -81,99 +80,10 @@ def fmt(value: Decimal) -> str:
 
 
 # -- field readers ------------------------------------------------------------------------------
-def _bad(what: str, payload: Any) -> ExchangeError:
-    shown = repr(payload)
-    if len(shown) > 200:
-        shown = shown[:200] + "…"
-    return ExchangeError(f"malformed answer: {what} ({shown})", venue=VENUE)
-
-
-def obj(payload: Any, what: str) -> dict[str, Any]:
-    """``payload`` as a JSON object, or a clear error."""
-    if not isinstance(payload, dict):
-        raise _bad(f"expected an object for {what}", payload)
-    return payload
-
-
-def rows(payload: Any, what: str) -> list[dict[str, Any]]:
-    """``payload`` as a list of JSON objects, or a clear error."""
-    if not isinstance(payload, list) or not all(isinstance(r, dict) for r in payload):
-        raise _bad(f"expected a list of objects for {what}", payload)
-    return payload
-
-
-def text(row: dict[str, Any], key: str) -> str:
-    """A required string field."""
-    value = row.get(key)
-    if isinstance(value, bool) or value is None or not isinstance(value, (str, int)):
-        raise _bad(f"field {key!r} missing or not text", row)
-    return str(value)
-
-
-def dec(row: dict[str, Any], key: str, *, required: bool = True) -> Decimal | None:
-    """A numeric field (string or number) as a finite Decimal."""
-    value = row.get(key)
-    if value is None or value == "":
-        if required:
-            raise _bad(f"field {key!r} missing", row)
-        return None
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise _bad(f"field {key!r} is not a number", row)
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        raise _bad(f"field {key!r} is not a number", row) from None
-    if not number.is_finite():
-        raise _bad(f"field {key!r} is not finite", row)
-    return number
-
-
-def req_dec(row: dict[str, Any], key: str) -> Decimal:
-    """A required numeric field."""
-    value = dec(row, key)
-    assert value is not None
-    return value
-
-
-def opt_text(row: dict[str, Any], key: str) -> str | None:
-    """An optional string field: ``None`` when absent or empty."""
-    value = row.get(key)
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str):
-        raise _bad(f"field {key!r} is not text", row)
-    return value
-
-
-def flag(row: dict[str, Any], key: str) -> bool:
-    """A boolean that Binance sends as ``true`` or ``"true"``."""
-    value = row.get(key, False)
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.lower() in ("true", "false"):
-        return value.lower() == "true"
-    if value is None:
-        return False
-    raise _bad(f"field {key!r} is not a boolean", row)
-
-
-def when(row: dict[str, Any], key: str) -> datetime | None:
-    """A millisecond timestamp as an aware UTC datetime; ``None`` when absent or zero."""
-    value = row.get(key)
-    if value in (None, "", 0, "0"):
-        return None
-    try:
-        return datetime.fromtimestamp(int(value) / 1000, tz=timezone.utc)
-    except (TypeError, ValueError, OverflowError, OSError):
-        raise _bad(f"field {key!r} is not a timestamp", row) from None
-
-
-def enum_of(table: dict[str, Any], row: dict[str, Any], key: str) -> Any:
-    """A field mapped through an enum table; an unknown value is a clear error."""
-    value = text(row, key)
-    if value not in table:
-        raise _bad(f"field {key!r} has unknown value {value!r}", row)
-    return table[value]
+_READ = PayloadReader(VENUE, numbers_required=True)
+_bad = _READ.bad
+obj, rows, text, opt_text = _READ.obj, _READ.rows, _READ.text, _READ.opt_text
+dec, req_dec, flag, when, enum_of = _READ.dec, _READ.req_dec, _READ.flag, _READ.when, _READ.enum_of
 
 
 # -- markets (GET /fapi/v1/exchangeInfo) --------------------------------------------------------

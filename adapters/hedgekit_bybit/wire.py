@@ -20,12 +20,11 @@ Bybit facts this module encodes:
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from hedgekit.adapter import OrderRequest
-from hedgekit.errors import ExchangeError
+from hedgekit.payload import PayloadReader
 from hedgekit.models import (
     Leg,
     MarginMode,
@@ -96,18 +95,12 @@ def fmt(value: Decimal) -> str:
 
 
 # -- field readers ------------------------------------------------------------------------------
-def _bad(what: str, payload: Any) -> ExchangeError:
-    shown = repr(payload)
-    if len(shown) > 200:
-        shown = shown[:200] + "…"
-    return ExchangeError(f"malformed answer: {what} ({shown})", venue=VENUE)
 
 
-def obj(payload: Any, what: str) -> dict[str, Any]:
-    """``payload`` as a JSON object, or a clear error."""
-    if not isinstance(payload, dict):
-        raise _bad(f"expected an object for {what}", payload)
-    return payload
+_READ = PayloadReader(VENUE)
+_bad = _READ.bad
+obj, text, dec, req_dec = _READ.obj, _READ.text, _READ.dec, _READ.req_dec
+flag, when, enum_of = _READ.flag, _READ.when, _READ.enum_of
 
 
 def result(payload: Any, what: str) -> dict[str, Any]:
@@ -129,55 +122,10 @@ def listing(payload: Any, what: str) -> tuple[list[dict[str, Any]], str]:
     return rows, cursor if isinstance(cursor, str) else ""
 
 
-def text(row: dict[str, Any], key: str) -> str:
-    """A required string field."""
-    value = row.get(key)
-    if isinstance(value, bool) or value is None or not isinstance(value, (str, int)):
-        raise _bad(f"field {key!r} missing or not text", row)
-    return str(value)
-
-
-def dec(row: dict[str, Any], key: str, *, required: bool = False) -> Decimal | None:
-    """A numeric field (string or number) as a finite Decimal; ``""`` is absent."""
-    value = row.get(key)
-    if value is None or value == "":
-        if required:
-            raise _bad(f"field {key!r} missing", row)
-        return None
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise _bad(f"field {key!r} is not a number", row)
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        raise _bad(f"field {key!r} is not a number", row) from None
-    if not number.is_finite():
-        raise _bad(f"field {key!r} is not finite", row)
-    return number
-
-
-def req_dec(row: dict[str, Any], key: str) -> Decimal:
-    """A required numeric field."""
-    value = dec(row, key, required=True)
-    assert value is not None
-    return value
-
-
 def positive(row: dict[str, Any], key: str) -> Decimal | None:
     """A price field where Bybit writes ``"0"``/``"0.00"``/``""`` for "none"."""
     value = dec(row, key)
     return value if value else None
-
-
-def flag(row: dict[str, Any], key: str) -> bool:
-    """A JSON boolean (``reduceOnly``, ``closeOnTrigger``); absent is false."""
-    value = row.get(key, False)
-    if isinstance(value, bool):
-        return value
-    if value is None:
-        return False
-    if isinstance(value, str) and value.lower() in ("true", "false"):
-        return value.lower() == "true"
-    raise _bad(f"field {key!r} is not a boolean", row)
 
 
 def integer(row: dict[str, Any], key: str) -> int:
@@ -188,25 +136,6 @@ def integer(row: dict[str, Any], key: str) -> int:
     if isinstance(value, str) and value.lstrip("-").isdigit():
         return int(value)
     raise _bad(f"field {key!r} missing or not an integer", row)
-
-
-def when(row: dict[str, Any], key: str) -> datetime | None:
-    """A millisecond timestamp (string or number) as an aware UTC datetime; ``None`` when absent."""
-    value = row.get(key)
-    if value in (None, "", 0, "0"):
-        return None
-    try:
-        return datetime.fromtimestamp(int(value) / 1000, tz=timezone.utc)
-    except (TypeError, ValueError, OverflowError, OSError):
-        raise _bad(f"field {key!r} is not a timestamp", row) from None
-
-
-def enum_of(table: dict[Any, Any], row: dict[str, Any], key: str) -> Any:
-    """A field mapped through an enum table; an unknown value is a clear error."""
-    value = row.get(key)
-    if isinstance(value, bool) or value not in table:
-        raise _bad(f"field {key!r} has unknown value {value!r}", row)
-    return table[value]
 
 
 # -- markets (GET /v5/market/instruments-info?category=linear) -----------------------------------

@@ -18,12 +18,12 @@ Sources: the OKX v5 docs mirrored in ``rosssaunders/coincise docs/okx/*.md`` and
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
-from hedgekit.errors import ExchangeError, InvalidRequest
+from hedgekit.errors import InvalidRequest
 from hedgekit.models import Leg, MarginMode, Market, PositionMode, PositionSide
+from hedgekit.payload import PayloadReader
 
 VENUE = "okx"
 ZERO = Decimal(0)
@@ -55,12 +55,11 @@ SPOT_MODE = "1"
 
 
 # -- field readers ------------------------------------------------------------------------------
-def bad(what: str, payload: Any) -> ExchangeError:
-    """A clear error for a malformed venue answer (the payload is shown, shortened)."""
-    shown = repr(payload)
-    if len(shown) > 200:
-        shown = shown[:200] + "…"
-    return ExchangeError(f"malformed answer: {what} ({shown})", venue=VENUE)
+
+_READ = PayloadReader(VENUE, empty_text=False, floats=False)  # OKX sends every number as a string
+bad = _READ.bad
+text, opt_text, dec, req_dec = _READ.text, _READ.opt_text, _READ.dec, _READ.req_dec
+flag, when, enum_of = _READ.flag, _READ.when, _READ.enum_of
 
 
 def data_rows(payload: Any, what: str) -> list[dict[str, Any]]:
@@ -79,79 +78,6 @@ def first_row(payload: Any, what: str) -> dict[str, Any]:
     if not rows:
         raise bad(f"empty data for {what}", payload)
     return rows[0]
-
-
-def text(row: dict[str, Any], key: str) -> str:
-    """A required, non-empty string field."""
-    value = row.get(key)
-    if isinstance(value, bool) or not isinstance(value, (str, int)) or value == "":
-        raise bad(f"field {key!r} missing or not text", row)
-    return str(value)
-
-
-def opt_text(row: dict[str, Any], key: str) -> str | None:
-    """An optional string field; ``""`` reads as absent."""
-    value = row.get(key)
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise bad(f"field {key!r} is not text", row)
-    return str(value)
-
-
-def dec(row: dict[str, Any], key: str) -> Decimal | None:
-    """An optional numeric field as a finite Decimal; ``""`` and ``null`` read as absent."""
-    value = row.get(key)
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise bad(f"field {key!r} is not a number", row)
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        raise bad(f"field {key!r} is not a number", row) from None
-    if not number.is_finite():
-        raise bad(f"field {key!r} is not finite", row)
-    return number
-
-
-def req_dec(row: dict[str, Any], key: str) -> Decimal:
-    """A required numeric field."""
-    value = dec(row, key)
-    if value is None:
-        raise bad(f"field {key!r} missing", row)
-    return value
-
-
-def flag(row: dict[str, Any], key: str) -> bool:
-    """A boolean OKX sends as ``true`` or ``"true"`` (``reduceOnly`` is a string in order rows)."""
-    value = row.get(key)
-    if value is None or value == "":
-        return False
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.lower() in ("true", "false"):
-        return value.lower() == "true"
-    raise bad(f"field {key!r} is not a boolean", row)
-
-
-def when(row: dict[str, Any], key: str) -> datetime | None:
-    """A millisecond timestamp string (``uTime``, ``cTime``) as an aware UTC datetime."""
-    value = row.get(key)
-    if value in (None, "", "0", 0):
-        return None
-    try:
-        return datetime.fromtimestamp(int(str(value)) / 1000, tz=timezone.utc)
-    except (TypeError, ValueError, OverflowError, OSError):
-        raise bad(f"field {key!r} is not a timestamp", row) from None
-
-
-def enum_of(table: dict[str, Any], row: dict[str, Any], key: str) -> Any:
-    """A field mapped through a table; an unknown value is a clear error."""
-    value = text(row, key)
-    if value not in table:
-        raise bad(f"field {key!r} has unknown value {value!r}", row)
-    return table[value]
 
 
 def fmt(value: Decimal) -> str:

@@ -1,0 +1,134 @@
+"""Tolerant, strict-where-it-matters readers of a venue's JSON, shared by every adapter.
+
+Unknown fields are ignored; a field the parser needs that is missing or of the wrong type raises
+:class:`~hedgekit.errors.ExchangeError` naming the venue and the field, never ``KeyError`` or
+``TypeError``. Numbers come out as finite Decimals, read from the venue's strings.
+
+Each adapter makes one :class:`PayloadReader` for its venue, with the few choices where venues
+really differ (whether a numeric field is required unless said otherwise, whether ``""`` is text,
+whether JSON floats are accepted), and binds its methods as its wire module's readers::
+
+    _READ = PayloadReader("binance", numbers_required=True)
+    obj, rows, text, dec = _READ.obj, _READ.rows, _READ.text, _READ.dec
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from hedgekit.errors import ExchangeError
+
+__all__ = ["PayloadReader"]
+
+
+class PayloadReader:
+    """Field readers whose errors name ``venue``.
+
+    Args:
+        venue: the venue the payloads come from.
+        numbers_required: whether :meth:`dec` requires the field unless told otherwise.
+        empty_text: whether ``""`` is acceptable text for :meth:`text`.
+        floats: whether JSON numbers with a fraction are accepted as numbers (venues that send
+            every number as a string can refuse them).
+    """
+
+    def __init__(self, venue: str, *, numbers_required: bool = False, empty_text: bool = True,
+                 floats: bool = True) -> None:
+        self.venue = venue
+        self.numbers_required = numbers_required
+        self.empty_text = empty_text
+        self._number_types: tuple[type, ...] = (str, int, float) if floats else (str, int)
+
+    def bad(self, what: str, payload: Any) -> ExchangeError:
+        """The error for a malformed answer, with a short excerpt of it."""
+        shown = repr(payload)
+        if len(shown) > 200:
+            shown = shown[:200] + "…"
+        return ExchangeError(f"malformed answer: {what} ({shown})", venue=self.venue)
+
+    def obj(self, payload: Any, what: str) -> dict[str, Any]:
+        """``payload`` as a JSON object."""
+        if not isinstance(payload, dict):
+            raise self.bad(f"expected an object for {what}", payload)
+        return payload
+
+    def rows(self, payload: Any, what: str) -> list[dict[str, Any]]:
+        """``payload`` as a list of JSON objects."""
+        if not isinstance(payload, list) or not all(isinstance(r, dict) for r in payload):
+            raise self.bad(f"expected a list of objects for {what}", payload)
+        return payload
+
+    def text(self, row: Mapping[str, Any], key: str) -> str:
+        """A required string field (a JSON integer is read as its digits)."""
+        value = row.get(key)
+        if isinstance(value, bool) or not isinstance(value, (str, int)) or (value == "" and not self.empty_text):
+            raise self.bad(f"field {key!r} missing or not text", row)
+        return str(value)
+
+    def opt_text(self, row: Mapping[str, Any], key: str) -> str | None:
+        """An optional string field: ``None`` when absent or ``""``."""
+        value = row.get(key)
+        if value is None or value == "":
+            return None
+        if isinstance(value, bool) or not isinstance(value, (str, int)):
+            raise self.bad(f"field {key!r} is not text", row)
+        return str(value)
+
+    def dec(self, row: Mapping[str, Any], key: str, *, required: bool | None = None) -> Decimal | None:
+        """A numeric field (string or number) as a finite Decimal; ``""`` and ``null`` are absent."""
+        value = row.get(key)
+        if value is None or value == "":
+            if self.numbers_required if required is None else required:
+                raise self.bad(f"field {key!r} missing", row)
+            return None
+        if isinstance(value, bool) or not isinstance(value, self._number_types):
+            raise self.bad(f"field {key!r} is not a number", row)
+        try:
+            number = Decimal(str(value))
+        except InvalidOperation:
+            raise self.bad(f"field {key!r} is not a number", row) from None
+        if not number.is_finite():
+            raise self.bad(f"field {key!r} is not finite", row)
+        return number
+
+    def req_dec(self, row: Mapping[str, Any], key: str) -> Decimal:
+        """A required numeric field."""
+        value = self.dec(row, key, required=True)
+        assert value is not None
+        return value
+
+    def flag(self, row: Mapping[str, Any], key: str) -> bool:
+        """A boolean sent as ``true`` or ``"true"``; absent, ``null`` and ``""`` are false."""
+        value = row.get(key)
+        if value is None or value == "":
+            return False
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in ("true", "false"):
+            return value.lower() == "true"
+        raise self.bad(f"field {key!r} is not a boolean", row)
+
+    def when(self, row: Mapping[str, Any], key: str) -> datetime | None:
+        """A millisecond timestamp (string or number) as an aware UTC datetime; absent or 0 is None."""
+        value = row.get(key)
+        if isinstance(value, bool):
+            raise self.bad(f"field {key!r} is not a timestamp", row)
+        if value in (None, "", 0, "0"):
+            return None
+        try:
+            return datetime.fromtimestamp(int(value if isinstance(value, int) else str(value)) / 1000, tz=timezone.utc)
+        except (TypeError, ValueError, OverflowError, OSError):
+            raise self.bad(f"field {key!r} is not a timestamp", row) from None
+
+    def enum_of(self, table: Mapping[Any, Any], row: Mapping[str, Any], key: str) -> Any:
+        """A field mapped through an enum table; an unknown value is a clear error."""
+        value = row.get(key)
+        if not isinstance(value, bool) and isinstance(value, (str, int)):
+            if value in table:
+                return table[value]
+            if isinstance(value, int) and str(value) in table:
+                return table[str(value)]
+        raise self.bad(f"field {key!r} has unknown value {value!r}", row)
