@@ -12,14 +12,17 @@ Imported by adapters only, so ``import hedgekit`` does not import ccxt. It does 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
 import re
 import ssl
 import types
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
+
+from pydantic import ValidationError
 
 from hedgekit.ccxt_loader import errors_module
 from hedgekit.errors import (
@@ -43,8 +46,13 @@ __all__ = [
     "is_ccxt_error",
     "redact",
     "route_logs",
+    "call_endpoint",
+    "parsing",
+    "secrets_of",
     "share_ssl_context",
 ]
+
+_LOG = logging.getLogger("hedgekit.transport")
 
 _SECRET_PARAMS = re.compile(
     r"(?i)((?:signature|sign|apikey|api_key|secret|passphrase|password|privatekey|private_key"
@@ -193,3 +201,57 @@ def from_ccxt(exc: BaseException, *, venue: str, operation: str, secrets: tuple[
         if isinstance(exc, ccxt_cls):
             return ours(message, venue=venue, operation=operation)
     return ExchangeError(message, venue=venue, operation=operation)
+
+
+def secrets_of(config: Any) -> tuple[str | None, ...]:
+    """The secret values of a :class:`~hedgekit.adapter.ConnectConfig`, for redaction."""
+    return tuple(
+        s.get_secret_value() if s is not None else None
+        for s in (config.api_key, config.secret, config.password)
+    )
+
+
+async def call_endpoint(
+    exchange: Any,
+    method: str,
+    params: Any,
+    *,
+    venue: str,
+    operation: str,
+    translate: Callable[[VenueReply], HedgekitError],
+    secrets: tuple[str | None, ...] = (),
+    symbol: str | None = None,
+    client_order_id: str | None = None,
+) -> Any:
+    """Call one of ``exchange``'s implicit endpoint methods and return the venue's parsed JSON.
+
+    The venue's error answers go through ``translate`` (the adapter's code table); ccxt's
+    transport errors through :func:`from_ccxt`. Either way the error carries the operation, the
+    symbol and the client order id, and nothing but a hedgekit error leaves.
+    """
+    if _LOG.isEnabledFor(logging.DEBUG):  # the redacted line costs ~20 µs: only when it is shown
+        _LOG.debug("%s %s -> %s %s", venue, operation, method, redact(repr(sorted(params))))
+    try:
+        return await getattr(exchange, method)(params)
+    except VenueReply as reply:
+        raise translate(reply) from None
+    except HedgekitError as exc:
+        exc.operation = exc.operation or operation
+        raise
+    except Exception as exc:  # ccxt's transport errors, translated in one place
+        if is_ccxt_error(exc):
+            err = from_ccxt(exc, venue=venue, operation=operation, secrets=secrets)
+            err.symbol, err.client_order_id = symbol, client_order_id
+            raise err from None
+        raise
+
+
+@contextlib.contextmanager
+def parsing(venue: str, what: str) -> Iterator[None]:
+    """Turn any slip while parsing an answer into an :class:`ExchangeError` naming it."""
+    try:
+        yield
+    except HedgekitError:
+        raise
+    except (ValidationError, KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        raise ExchangeError(f"malformed answer to {what}: {type(exc).__name__}", venue=venue) from None

@@ -30,7 +30,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import types
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
@@ -39,10 +39,33 @@ from urllib.parse import urlencode
 from pydantic import ValidationError
 
 from hedgekit.adapter import ConnectConfig, OrderRequest, VenueAdapter
-from hedgekit.ccxt_bridge import VenueReply, from_ccxt, install_reply_hook, is_ccxt_error, redact, route_logs, share_ssl_context
+from hedgekit.ccxt_bridge import (
+    call_endpoint,
+    install_reply_hook,
+    route_logs,
+    secrets_of,
+    share_ssl_context,
+)
 from hedgekit.ccxt_loader import exchange_class
-from hedgekit.errors import ConfigurationError, ExchangeError, HedgekitError, InvalidRequest, OrderRejected
-from hedgekit.models import Exposure, Leg, Leverage, MarginMode, Market, ModeScope, ModeState, Order, PositionMode, PositionSide
+from hedgekit.errors import (
+    ConfigurationError,
+    ExchangeError,
+    HedgekitError,
+    InvalidRequest,
+    OrderRejected,
+)
+from hedgekit.models import (
+    Exposure,
+    Leg,
+    Leverage,
+    MarginMode,
+    Market,
+    ModeScope,
+    ModeState,
+    Order,
+    PositionMode,
+    PositionSide,
+)
 
 from hedgekit_aster import wire
 from hedgekit_aster.auth import (
@@ -265,8 +288,7 @@ class AsterAdapter(VenueAdapter):
 
     # -- transport ---------------------------------------------------------------------------
     def _secrets(self) -> tuple[str | None, ...]:
-        cfg = self.config
-        return tuple(s.get_secret_value() if s else None for s in (cfg.api_key, cfg.secret))
+        return secrets_of(self.config)
 
     async def _call(
         self, operation: str, endpoint: str, params: dict[str, str], *, symbol: str | None = None,
@@ -278,24 +300,13 @@ class AsterAdapter(VenueAdapter):
         if "Private" in method and self._signer is None:
             raise ConfigurationError("this call needs credentials: connect with api_key and secret",
                                      venue=self.name, operation=operation)
-        if log.isEnabledFor(logging.DEBUG):
-            log.debug("aster %s -> %s %s", operation, method, redact(repr(sorted(params))))
-        try:
-            fn: Callable[[dict[str, str]], Awaitable[Any]] = getattr(self._exchange, method)
-            return await fn(params)
-        except VenueReply as reply:
-            raise error_from_reply(
+        return await call_endpoint(
+            self._exchange, method, params, venue=self.name, operation=operation,
+            translate=lambda reply: error_from_reply(
                 reply, operation=operation, symbol=symbol, client_order_id=client_order_id
-            ) from None
-        except HedgekitError as exc:
-            exc.operation = exc.operation or operation
-            raise
-        except Exception as exc:  # ccxt's transport errors, translated in one place
-            if is_ccxt_error(exc):
-                err = from_ccxt(exc, venue=self.name, operation=operation, secrets=self._secrets())
-                err.symbol, err.client_order_id = symbol, client_order_id
-                raise err from None
-            raise
+            ),
+            secrets=self._secrets(), symbol=symbol, client_order_id=client_order_id,
+        )
 
     async def _read_once(self, operation: str, endpoint: str, params: dict[str, str],
                          symbol: str | None) -> Any:

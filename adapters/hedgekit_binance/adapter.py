@@ -12,17 +12,28 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from pydantic import ValidationError
 
 from hedgekit.adapter import ConnectConfig, OrderRequest, VenueAdapter
-from hedgekit.ccxt_bridge import VenueReply, from_ccxt, install_reply_hook, is_ccxt_error, redact, route_logs, share_ssl_context
+from hedgekit.ccxt_bridge import (
+    call_endpoint,
+    install_reply_hook,
+    parsing,
+    route_logs,
+    secrets_of,
+    share_ssl_context,
+)
 from hedgekit.ccxt_loader import exchange_class
-from hedgekit.errors import ConfigurationError, ExchangeError, HedgekitError, InvalidRequest, OrderRejected
+from hedgekit.errors import (
+    ConfigurationError,
+    ExchangeError,
+    HedgekitError,
+    InvalidRequest,
+    OrderRejected,
+)
 from hedgekit.models import (
     Exposure,
     Leg,
@@ -148,8 +159,7 @@ class BinanceAdapter(VenueAdapter):
 
     # -- transport ---------------------------------------------------------------------------
     def _secrets(self) -> tuple[str | None, ...]:
-        cfg = self.config
-        return tuple(s.get_secret_value() if s else None for s in (cfg.api_key, cfg.secret))
+        return secrets_of(self.config)
 
     async def _call(
         self, operation: str, method: str, params: dict[str, str], *, symbol: str | None = None,
@@ -157,32 +167,16 @@ class BinanceAdapter(VenueAdapter):
     ) -> Any:
         if self._exchange is None:
             raise ConfigurationError("the adapter is not open", venue=self.name, operation=operation)
-        if log.isEnabledFor(logging.DEBUG):
-            log.debug("binance %s -> %s %s", operation, method, redact(repr(sorted(params))))
-        try:
-            fn: Callable[[dict[str, str]], Awaitable[Any]] = getattr(self._exchange, method)
-            return await fn(params)
-        except VenueReply as reply:
-            raise error_from_reply(
+        return await call_endpoint(
+            self._exchange, method, params, venue=self.name, operation=operation,
+            translate=lambda reply: error_from_reply(
                 reply, operation=operation, symbol=symbol, client_order_id=client_order_id
-            ) from None
-        except HedgekitError:
-            raise
-        except Exception as exc:  # ccxt's transport errors, translated in one place
-            if is_ccxt_error(exc):
-                err = from_ccxt(exc, venue=self.name, operation=operation, secrets=self._secrets())
-                err.symbol, err.client_order_id = symbol, client_order_id
-                raise err from None
-            raise
+            ),
+            secrets=self._secrets(), symbol=symbol, client_order_id=client_order_id,
+        )
 
-    @contextmanager
-    def _parsing(self, what: str) -> Iterator[None]:
-        try:
-            yield
-        except HedgekitError:
-            raise
-        except (ValidationError, KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
-            raise ExchangeError(f"malformed answer to {what}: {type(exc).__name__}", venue=self.name) from None
+    def _parsing(self, what: str) -> AbstractContextManager[None]:
+        return parsing(self.name, what)
 
     def _market_of(self, venue_symbol: Any) -> Market | None:
         if not isinstance(venue_symbol, str):
