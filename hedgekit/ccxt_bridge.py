@@ -19,7 +19,7 @@ import logging
 import re
 import ssl
 import types
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from pydantic import ValidationError
@@ -219,7 +219,7 @@ async def call_endpoint(
     venue: str,
     operation: str,
     translate: Callable[[VenueReply], HedgekitError],
-    secrets: tuple[str | None, ...] = (),
+    secrets: Callable[[], tuple[str | None, ...]] = tuple,
     symbol: str | None = None,
     client_order_id: str | None = None,
 ) -> Any:
@@ -227,7 +227,8 @@ async def call_endpoint(
 
     The venue's error answers go through ``translate`` (the adapter's code table); ccxt's
     transport errors through :func:`from_ccxt`. Either way the error carries the operation, the
-    symbol and the client order id, and nothing but a hedgekit error leaves.
+    symbol and the client order id, and nothing but a hedgekit error leaves. ``secrets`` gives the
+    values to redact from a ccxt error's text; it is called only when there is one.
     """
     if _LOG.isEnabledFor(logging.DEBUG):  # the redacted line costs ~20 µs: only when it is shown
         _LOG.debug("%s %s -> %s %s", venue, operation, method, redact(repr(sorted(params))))
@@ -240,18 +241,34 @@ async def call_endpoint(
         raise
     except Exception as exc:  # ccxt's transport errors, translated in one place
         if is_ccxt_error(exc):
-            err = from_ccxt(exc, venue=venue, operation=operation, secrets=secrets)
+            err = from_ccxt(exc, venue=venue, operation=operation, secrets=secrets())
             err.symbol, err.client_order_id = symbol, client_order_id
             raise err from None
         raise
 
 
-@contextlib.contextmanager
-def parsing(venue: str, what: str) -> Iterator[None]:
-    """Turn any slip while parsing an answer into an :class:`ExchangeError` naming it."""
-    try:
-        yield
-    except HedgekitError:
-        raise
-    except (ValidationError, KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
-        raise ExchangeError(f"malformed answer to {what}: {type(exc).__name__}", venue=venue) from None
+class parsing(contextlib.AbstractContextManager[None]):
+    """Turn any slip while parsing an answer into an :class:`ExchangeError` naming it.
+
+    ``with parsing("binance", "order"): ...``. A class rather than a generator context manager:
+    it runs on every answer, and entering it costs a third as much.
+    """
+
+    __slots__ = ("venue", "what")
+
+    def __init__(self, venue: str, what: str) -> None:
+        self.venue = venue
+        self.what = what
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: types.TracebackType | None
+    ) -> None:
+        if exc is None or isinstance(exc, HedgekitError):
+            return
+        if isinstance(exc, (ValidationError, KeyError, TypeError, ValueError, AttributeError, IndexError)):
+            raise ExchangeError(
+                f"malformed answer to {self.what}: {type(exc).__name__}", venue=self.venue
+            ) from None

@@ -489,7 +489,7 @@ class HedgeClient:
             if held is None:
                 held = Leg(venue=self.venue, symbol=market.symbol, side=intent.leg)
         plan = plan_order(intent, mode, held)
-        request = OrderRequest.model_construct(  # built from values the pre-flight checked
+        request = OrderRequest(
             symbol=market.symbol, market=market, plan=plan, type=order_type, quantity=quantity,
             client_order_id=client_order_id, price=price, time_in_force=time_in_force,
             trigger_price=trigger_price, callback_rate=callback_rate, activation_price=activation_price,

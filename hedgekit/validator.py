@@ -158,10 +158,10 @@ def plan_order(intent: Intent, mode: PositionMode, one_way_leg: Leg | None = Non
     """
     if not isinstance(intent, Intent):
         raise InvalidRequest(f"intent must be an Intent, not {intent!r}")
+    if not isinstance(mode, PositionMode):
+        raise InvalidRequest(f"mode must be a PositionMode, not {mode!r}")
     if mode is PositionMode.HEDGE:
-        return OrderPlan.model_construct(  # every field checked above: no second validation
-            intent=intent, mode=mode, side=intent.side, position_side=intent.leg, reduce_only=intent.closes
-        )
+        return _PLANS[intent, mode]
     held = one_way_leg if one_way_leg is not None and one_way_leg.is_open else None
     if held is not None and not intent.closes and held.side is not intent.leg:
         raise InvalidRequest(
@@ -175,9 +175,20 @@ def plan_order(intent: Intent, mode: PositionMode, one_way_leg: Leg | None = Non
             f"{intent.value} refused in one-way mode: there is {holding} to close",
             symbol=one_way_leg.symbol if one_way_leg is not None else None,
         )
-    return OrderPlan.model_construct(
-        intent=intent, mode=mode, side=intent.side, position_side=PositionSide.BOTH, reduce_only=intent.closes
+    return _PLANS[intent, mode]
+
+
+#: The plan of every intent in every mode: plans are frozen and depend on nothing else, so each is
+#: built once (the checks above decide whether an intent may use its plan).
+_PLANS = {
+    (intent, mode): OrderPlan(
+        intent=intent, mode=mode, side=intent.side,
+        position_side=intent.leg if mode is PositionMode.HEDGE else PositionSide.BOTH,
+        reduce_only=intent.closes,
     )
+    for intent in Intent
+    for mode in PositionMode
+}
 
 
 def check_order(

@@ -305,7 +305,7 @@ class AsterAdapter(VenueAdapter):
             translate=lambda reply: error_from_reply(
                 reply, operation=operation, symbol=symbol, client_order_id=client_order_id
             ),
-            secrets=self._secrets(), symbol=symbol, client_order_id=client_order_id,
+            secrets=self._secrets, symbol=symbol, client_order_id=client_order_id,
         )
 
     async def _read_once(self, operation: str, endpoint: str, params: dict[str, str],

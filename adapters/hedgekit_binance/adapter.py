@@ -172,7 +172,7 @@ class BinanceAdapter(VenueAdapter):
             translate=lambda reply: error_from_reply(
                 reply, operation=operation, symbol=symbol, client_order_id=client_order_id
             ),
-            secrets=self._secrets(), symbol=symbol, client_order_id=client_order_id,
+            secrets=self._secrets, symbol=symbol, client_order_id=client_order_id,
         )
 
     def _parsing(self, what: str) -> AbstractContextManager[None]:

@@ -254,8 +254,7 @@ def parse_order(payload: Any, market: Market) -> Order:
     price = dec(row, "price", required=False)
     stop = dec(row, "stopPrice", required=False)
     tif = row.get("timeInForce")
-    # every field is typed by the readers above: construct without a second validation pass
-    return Order.model_construct(
+    return Order(
         venue=VENUE,
         symbol=market.symbol,
         order_id=text(row, "orderId"),
@@ -288,7 +287,7 @@ def parse_algo_order(payload: Any, market: Market) -> Order:
     close_position = flag(row, "closePosition")
     qty = dec(row, "quantity", required=False)
     price = dec(row, "price", required=False)
-    return Order.model_construct(
+    return Order(
         venue=VENUE,
         symbol=market.symbol,
         order_id=text(row, "algoId"),

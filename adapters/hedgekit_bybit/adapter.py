@@ -203,7 +203,7 @@ class BybitAdapter(VenueAdapter):
                 reply, operation=operation, symbol=symbol, client_order_id=client_order_id,
                 secrets=self._secrets(),
             ),
-            secrets=self._secrets(), symbol=symbol, client_order_id=client_order_id,
+            secrets=self._secrets, symbol=symbol, client_order_id=client_order_id,
         )
 
     async def _pages(
