@@ -44,6 +44,7 @@ from hedgekit.models import (
     PositionSide,
     TimeInForce,
     WorkingType,
+    trusted,
 )
 from hedgekit.retry import RetryPolicy
 from hedgekit.validator import check_mode_change, check_order, plan_order, to_decimal
@@ -481,7 +482,9 @@ class HedgeClient:
             client_order_id = self._adapter.new_client_order_id()
         else:
             self._adapter.check_client_order_id(client_order_id)
-        mode = await self._mode(market.symbol)
+        mode = self._modes.get(self._adapter.mode_scope(market.symbol)[1])  # _mode's cache, inline
+        if mode is None:
+            mode = await self._mode(market.symbol)
         held: Leg | None = None
         if mode is PositionMode.ONE_WAY:
             rows = await self._read("legs", lambda: self._adapter.fetch_legs(market.symbol))
@@ -489,28 +492,37 @@ class HedgeClient:
             if held is None:
                 held = Leg(venue=self.venue, symbol=market.symbol, side=intent.leg)
         plan = plan_order(intent, mode, held)
-        request = OrderRequest(
+        request = trusted(  # from values the pre-flight checked
+            OrderRequest,
             symbol=market.symbol, market=market, plan=plan, type=order_type, quantity=quantity,
             client_order_id=client_order_id, price=price, time_in_force=time_in_force,
             trigger_price=trigger_price, callback_rate=callback_rate, activation_price=activation_price,
             working_type=working_type,
         )
-        return await self._with_mode_check(market.symbol, lambda: self._place_once(request))
+        try:
+            return await self._place_once(request)
+        except PositionSideMismatch as exc:
+            raise await self._mode_mismatch(market.symbol, exc) from exc
 
     async def _with_mode_check(self, symbol: str, fn: Callable[[], Awaitable[T]]) -> T:
         try:
             return await fn()
         except PositionSideMismatch as exc:
-            _, key = self._adapter.mode_scope(symbol)
-            self._modes.pop(key, None)
-            actual = (await self.position_mode(symbol)).mode
-            raise PositionSideMismatch(
-                f"the venue's position mode is {actual.value}, not the one this request was built for; "
-                f"the request was not re-sent ({exc.venue_message or exc.message})",
-                actual_mode=actual, venue=exc.venue, operation=exc.operation, symbol=symbol,
-                code=exc.code, venue_message=exc.venue_message, http_status=exc.http_status,
-                client_order_id=exc.client_order_id,
-            ) from exc
+            raise await self._mode_mismatch(symbol, exc) from exc
+
+    async def _mode_mismatch(self, symbol: str, exc: PositionSideMismatch) -> PositionSideMismatch:
+        """The venue says the request's position side does not fit its mode: forget the cached
+        mode, read the real one, and say which it is (the request is not re-sent)."""
+        _, key = self._adapter.mode_scope(symbol)
+        self._modes.pop(key, None)
+        actual = (await self.position_mode(symbol)).mode
+        return PositionSideMismatch(
+            f"the venue's position mode is {actual.value}, not the one this request was built for; "
+            f"the request was not re-sent ({exc.venue_message or exc.message})",
+            actual_mode=actual, venue=exc.venue, operation=exc.operation, symbol=symbol,
+            code=exc.code, venue_message=exc.venue_message, http_status=exc.http_status,
+            client_order_id=exc.client_order_id,
+        )
 
     async def _place_once(self, request: OrderRequest) -> Order:
         """Place an order exactly once.

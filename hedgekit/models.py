@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -360,3 +360,52 @@ class Leverage(_Model):
     long: int
     short: int
     raw: Any = Field(default=None, repr=False)
+
+
+# -- construction from checked values ------------------------------------------------------------
+_M = TypeVar("_M", bound=BaseModel)
+_Template = tuple[dict[str, Any], frozenset[str], frozenset[str]]
+_TEMPLATES: dict[type[BaseModel], _Template] = {}
+
+
+def _template(cls: type[BaseModel]) -> _Template:
+    defaults: dict[str, Any] = {}
+    required: set[str] = set()
+    for name, info in cls.model_fields.items():
+        if info.default_factory is not None:
+            raise TypeError(f"{cls.__name__}.{name} has a default factory: build it with {cls.__name__}(...)")
+        if info.is_required():
+            required.add(name)
+        defaults[name] = info.default  # a required field's placeholder is always overwritten
+    entry = (defaults, frozenset(required), frozenset(defaults))
+    _TEMPLATES[cls] = entry
+    return entry
+
+
+def trusted(cls: type[_M], /, **values: Any) -> _M:
+    """Build ``cls`` from values that already have their fields' types, without validating them again.
+
+    For the order path only (an adapter's parser, whose payload readers type every value, and the
+    facade, whose pre-flight checked every input). A missing required field or an unknown one is
+    still a ``TypeError``; defaults are filled in; the instance compares, hashes, dumps and prints
+    like a validated one. It runs about twice as fast as validation and model_construct when the
+    CPU caches are cold, as they are after every network round trip.
+    """
+    entry = _TEMPLATES.get(cls)
+    if entry is None:
+        entry = _template(cls)
+    defaults, required, known = entry
+    fields = defaults.copy()
+    fields.update(values)
+    keys = values.keys()
+    if len(fields) != len(defaults) or not keys >= required:
+        raise TypeError(
+            f"{cls.__name__}: missing fields {sorted(required - keys)}, unknown fields {sorted(keys - known)}"
+        )
+    model = cls.__new__(cls)
+    setattr_ = object.__setattr__
+    setattr_(model, "__dict__", fields)
+    setattr_(model, "__pydantic_fields_set__", set(values))
+    setattr_(model, "__pydantic_extra__", None)
+    setattr_(model, "__pydantic_private__", None)
+    return model

@@ -15,13 +15,26 @@ whether JSON floats are accepted), and binds its methods as its wire module's re
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from hedgekit.errors import ExchangeError
 
-__all__ = ["PayloadReader"]
+__all__ = ["PayloadReader", "plain"]
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def plain(value: Decimal) -> str:
+    """A Decimal as venues take it in a string field: plain notation, no exponent, no trailing zeros.
+
+    ``Decimal("0.010")`` -> ``"0.01"``, ``Decimal("1E+2")`` -> ``"100"``, zero -> ``"0"``.
+    """
+    text = str(value)
+    if "E" in text or ("." in text and text[-1] == "0"):
+        return format(value.normalize(), "f") if value else "0"
+    return text
 
 
 class PayloadReader:
@@ -80,6 +93,14 @@ class PayloadReader:
     def dec(self, row: Mapping[str, Any], key: str, *, required: bool | None = None) -> Decimal | None:
         """A numeric field (string or number) as a finite Decimal; ``""`` and ``null`` are absent."""
         value = row.get(key)
+        if value.__class__ is str and value:  # the usual case: a venue's numeric string
+            try:
+                number = Decimal(value)
+            except InvalidOperation:
+                raise self.bad(f"field {key!r} is not a number", row) from None
+            if not number.is_finite():
+                raise self.bad(f"field {key!r} is not finite", row)
+            return number
         if value is None or value == "":
             if self.numbers_required if required is None else required:
                 raise self.bad(f"field {key!r} missing", row)
@@ -119,7 +140,8 @@ class PayloadReader:
         if value in (None, "", 0, "0"):
             return None
         try:
-            return datetime.fromtimestamp(int(value if isinstance(value, int) else str(value)) / 1000, tz=timezone.utc)
+            # exact to the millisecond, and cheaper than fromtimestamp(ms / 1000, tz=utc)
+            return _EPOCH + timedelta(milliseconds=int(value if isinstance(value, int) else str(value)))
         except (TypeError, ValueError, OverflowError, OSError):
             raise self.bad(f"field {key!r} is not a timestamp", row) from None
 

@@ -25,14 +25,14 @@ No secret ever appears in a ``repr``, a log line or an exception.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 import time
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
 from hedgekit.errors import AuthenticationError
+
+from hedgekit_binance.auth import signed_query
 
 __all__ = [
     "MAINNET_CHAIN_ID",
@@ -272,12 +272,10 @@ class HmacSigner(RequestSigner):
         return f"HmacSigner(recv_window={self.recv_window})"
 
     def sign(self, params: Mapping[str, str]) -> tuple[str, dict[str, str]]:
-        pairs = {k: str(v) for k, v in params.items() if k not in ("timestamp", "recvWindow", "signature")}
-        pairs["timestamp"] = str(int(time.time() * 1000) + self.offset_ms)
-        pairs["recvWindow"] = str(self.recv_window)
-        text = urlencode(list(pairs.items()))
-        signature = hmac.new(self._secret, text.encode(), hashlib.sha256).hexdigest()
-        return f"{text}&signature={signature}", {"X-MBX-APIKEY": self._api_key}
+        # Binance's scheme, so Binance's signer: timestamp, the parameters, recvWindow, signature
+        pairs = {k: v for k, v in params.items() if k != "recvWindow"}
+        timestamp = int(time.time() * 1000) + self.offset_ms
+        return signed_query(self._secret, pairs, timestamp, self.recv_window), {"X-MBX-APIKEY": self._api_key}
 
 
 class BrokenCredentials(RequestSigner):

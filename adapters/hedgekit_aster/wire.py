@@ -22,7 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from hedgekit.adapter import OrderRequest
-from hedgekit.models import Leg, MarginMode, Market, Order, OrderType, PositionMode, PositionSide, TimeInForce
+from hedgekit.models import Leg, MarginMode, Market, Order, OrderType, PositionMode, PositionSide, TimeInForce, trusted
 
 from hedgekit_binance.wire import (
     ORDER_TYPE,
@@ -39,6 +39,7 @@ from hedgekit_binance.wire import (
     flag,
     fmt,
     obj,
+    opt_text,
     parse_markets,
     parse_mode,
     req_dec,
@@ -149,11 +150,12 @@ def parse_order(payload: Any, market: Market) -> Order:
     qty = dec(row, "origQty", required=False)
     trailing = order_type is OrderType.TRAILING_STOP_MARKET
     tif = row.get("timeInForce")
-    return Order(
+    return trusted(
+        Order,
         venue=VENUE,
         symbol=market.symbol,
         order_id=text(row, "orderId"),
-        client_order_id=row.get("clientOrderId") or None,
+        client_order_id=opt_text(row, "clientOrderId"),
         side=enum_of(SIDE_IN, row, "side"),
         position_side=enum_of(POSITION_SIDE_IN, row, "positionSide"),
         type=order_type,

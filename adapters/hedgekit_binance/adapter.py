@@ -1,6 +1,7 @@
 """The Binance USDⓈ-M adapter, on ccxt ``binanceusdm``.
 
-ccxt signs, times and rate-limits the requests; this module calls its implicit endpoints
+ccxt sends, times and rate-limits the requests (signed with an HMAC key by :mod:`.auth`, or by
+ccxt for RSA and Ed25519 keys); this module calls its implicit endpoints
 (``fapiPrivateGetPositionSideDual``, ...) and parses the venue's JSON itself (:mod:`.wire`), so
 numbers stay Decimal and no field is lost. Linear markets only: no currency, spot or ``sapi`` call.
 
@@ -48,6 +49,7 @@ from hedgekit.models import (
 )
 
 from hedgekit_binance import wire
+from hedgekit_binance.auth import install_hmac_signer
 from hedgekit_binance.errors import (
     NO_NEED_TO_CHANGE_MARGIN_TYPE,
     NO_NEED_TO_CHANGE_POSITION_SIDE,
@@ -134,6 +136,8 @@ class BinanceAdapter(VenueAdapter):
         route_logs(exchange, self.name)
         share_ssl_context(exchange)
         install_reply_hook(exchange, _is_error)
+        if cfg.exchange is None:
+            install_hmac_signer(exchange, self.name)  # a user's own exchange keeps its own signing
         return exchange
 
     async def open(self) -> None:

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from hedgekit.adapter import OrderRequest
-from hedgekit.payload import PayloadReader
+from hedgekit.payload import PayloadReader, plain
 from hedgekit.models import (
     Leg,
     MarginMode,
@@ -25,6 +25,7 @@ from hedgekit.models import (
     Side,
     TimeInForce,
     WorkingType,
+    trusted,
 )
 
 VENUE = "binance"
@@ -73,10 +74,8 @@ ALGO_STATUS_IN = {
 }
 
 
-def fmt(value: Decimal) -> str:
-    """A Decimal as Binance wants it: plain notation, no exponent, no trailing zeros."""
-    text = format(value.normalize(), "f")
-    return text
+#: A Decimal as Binance wants it: plain notation, no exponent, no trailing zeros.
+fmt = plain
 
 
 # -- field readers ------------------------------------------------------------------------------
@@ -254,7 +253,8 @@ def parse_order(payload: Any, market: Market) -> Order:
     price = dec(row, "price", required=False)
     stop = dec(row, "stopPrice", required=False)
     tif = row.get("timeInForce")
-    return Order(
+    return trusted(
+        Order,
         venue=VENUE,
         symbol=market.symbol,
         order_id=text(row, "orderId"),
@@ -287,7 +287,8 @@ def parse_algo_order(payload: Any, market: Market) -> Order:
     close_position = flag(row, "closePosition")
     qty = dec(row, "quantity", required=False)
     price = dec(row, "price", required=False)
-    return Order(
+    return trusted(
+        Order,
         venue=VENUE,
         symbol=market.symbol,
         order_id=text(row, "algoId"),

@@ -71,6 +71,7 @@ from hedgekit.models import (
     PositionMode,
     PositionSide,
     TimeInForce,
+    trusted,
 )
 
 from hedgekit_bybit import coin, trailing, wire
@@ -401,8 +402,8 @@ class BybitAdapter(VenueAdapter):
         tif = wire.TIME_IN_FORCE_IN.get(params.get("timeInForce", ""))
         if tif is None and params.get("orderType") == "Market" and not conditional:
             tif = TimeInForce.IOC
-        return Order(
-            venue=self.name, symbol=request.market.symbol, order_id=order_id, client_order_id=request.client_order_id,
+        return trusted(
+            Order, venue=self.name, symbol=request.market.symbol, order_id=order_id, client_order_id=request.client_order_id,
             side=request.plan.side, position_side=request.plan.position_side, type=request.type,
             status=OrderStatus.NEW, quantity=request.quantity, price=request.price,
             trigger_price=request.trigger_price, time_in_force=tif if not conditional else None,

@@ -24,7 +24,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from hedgekit.adapter import OrderRequest
-from hedgekit.payload import PayloadReader
+from hedgekit.payload import PayloadReader, plain
 from hedgekit.models import (
     Leg,
     MarginMode,
@@ -87,11 +87,8 @@ _RATE_STEP = Decimal("0.01")
 _HUNDRED = Decimal(100)
 
 
-def fmt(value: Decimal) -> str:
-    """A Decimal as Bybit wants it in a string field: plain notation, no exponent or trailing zeros."""
-    if value == 0:
-        return "0"
-    return format(value.normalize(), "f")
+#: A Decimal as Bybit wants it in a string field: plain notation, no exponent or trailing zeros.
+fmt = plain
 
 
 # -- field readers ------------------------------------------------------------------------------

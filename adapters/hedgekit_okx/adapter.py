@@ -67,6 +67,7 @@ from hedgekit.models import (
     OrderStatus,
     PositionMode,
     PositionSide,
+    trusted,
 )
 
 from hedgekit_okx import wire
@@ -344,8 +345,8 @@ class OkxAdapter(VenueAdapter):
         mode closing orders reduce by their ``posSide``), as the venue reports it when read back.
         """
         market = request.market
-        return Order(
-            venue=self.name, symbol=market.symbol, order_id=venue_id,
+        return trusted(
+            Order, venue=self.name, symbol=market.symbol, order_id=venue_id,
             client_order_id=request.client_order_id, side=request.plan.side, position_side=request.plan.position_side,
             type=request.type, status=OrderStatus.NEW, quantity=request.quantity, price=request.price,
             trigger_price=request.trigger_price, activation_price=request.activation_price,

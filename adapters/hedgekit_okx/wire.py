@@ -23,7 +23,7 @@ from typing import Any
 
 from hedgekit.errors import InvalidRequest
 from hedgekit.models import Leg, MarginMode, Market, PositionMode, PositionSide
-from hedgekit.payload import PayloadReader
+from hedgekit.payload import PayloadReader, plain
 
 VENUE = "okx"
 ZERO = Decimal(0)
@@ -80,11 +80,8 @@ def first_row(payload: Any, what: str) -> dict[str, Any]:
     return rows[0]
 
 
-def fmt(value: Decimal) -> str:
-    """A Decimal as OKX takes it: plain notation, no exponent, no trailing zeros."""
-    if value == 0:
-        return "0"
-    return format(value.normalize(), "f")
+#: A Decimal as OKX takes it: plain notation, no exponent, no trailing zeros.
+fmt = plain
 
 
 # -- sizes: base units <-> contracts --------------------------------------------------------------

@@ -1,0 +1,122 @@
+"""How Binance USDⓈ-M requests are signed with an HMAC key (SIGNED endpoints).
+
+Header ``X-MBX-APIKEY``; ``timestamp`` (milliseconds on the venue's clock) and ``recvWindow`` added
+to the parameters; ``signature`` = lowercase hex HMAC-SHA256 of the parameter string with the
+secret key. GET and DELETE carry the string in the query; POST and PUT send it as the
+``application/x-www-form-urlencoded`` body (binance-connector-python ``authentication.md``;
+shared/VENUES.md §2: "signature = hex HMAC-SHA256 of the totalParams").
+
+hedgekit signs these itself instead of going through ccxt's ``binance.sign()``, and ccxt still
+sends every request (its ``request``/``fetch2``/``fetch``: throttling, proxies, the reply hook).
+The string is the one ccxt builds (same encoding, ``quote`` rather than ``quote_plus``; the tests
+compare both on every endpoint the adapter calls). The reason is cost: ccxt's generic signer walks
+some forty branches for spot, options, portfolio margin and batch endpoints on every request, about
+50 µs of an order's CPU on a cold cache, as much as the whole of hedgekit's own order path. RSA
+and Ed25519 keys (a PEM secret) keep ccxt's signer, and so does a ccxt exchange the user passes in.
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+import types
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote
+
+from hedgekit.errors import AuthenticationError
+
+__all__ = ["PRIVATE_APIS", "PUBLIC_APIS", "encode", "install_hmac_signer", "is_hmac_secret", "signature", "signed_query"]
+
+#: ccxt ``urls['api']`` keys of binanceusdm whose endpoints are SIGNED.
+PRIVATE_APIS = frozenset({"fapiPrivate", "fapiPrivateV2", "fapiPrivateV3"})
+#: Keys whose endpoints take no signature (market data).
+PUBLIC_APIS = frozenset({"fapiPublic", "fapiPublicV2", "fapiPublicV3", "fapiData"})
+
+
+#: Characters ``urlencode(..., quote_via=quote)`` leaves alone: the unreserved set (it passes ``safe=""``).
+_PLAIN = re.compile(r"[A-Za-z0-9_.~-]*").fullmatch
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def encode(params: Mapping[str, Any]) -> str:
+    """``urlencode(params, quote_via=quote)`` with booleans as ``true``/``false``, as ccxt encodes.
+
+    Symbols, sides, numbers and client ids need no quoting, so the usual value skips ``quote``.
+    """
+    out = []
+    for key, value in params.items():
+        text = _text(value)
+        out.append(f"{key if _PLAIN(key) else quote(key, safe='')}={text if _PLAIN(text) else quote(text, safe='')}")
+    return "&".join(out)
+
+
+def signed_query(secret: bytes, params: Mapping[str, Any], timestamp: int, recv_window: int | None) -> str:
+    """``timestamp``, ``params`` and ``recvWindow``, url-encoded, then ``&signature=<hex>``.
+
+    The order is ccxt's (``timestamp`` first, ``recvWindow`` last), so the string is the one ccxt
+    would sign. A ``recvWindow`` in ``params`` wins over ``recv_window``.
+    """
+    parts = [f"timestamp={timestamp}"]
+    window = recv_window
+    for key, value in params.items():
+        if key == "timestamp" or key == "signature":
+            continue
+        if key == "recvWindow":
+            window = None
+        text = value if value.__class__ is str else _text(value)
+        parts.append(f"{key if _PLAIN(key) else quote(key, safe='')}={text if _PLAIN(text) else quote(text, safe='')}")
+    if window is not None:
+        parts.append(f"recvWindow={window}")
+    query = "&".join(parts)
+    return f"{query}&signature={signature(secret, query)}"
+
+
+def signature(secret: bytes, query: str) -> str:
+    """Lowercase hex HMAC-SHA256 of ``query`` with the secret key."""
+    return hmac.digest(secret, query.encode(), "sha256").hex()  # a digest name: OpenSSL's one-shot path
+
+
+def is_hmac_secret(secret: Any) -> bool:
+    """Whether ``secret`` is an HMAC secret key (not an RSA or Ed25519 private key in PEM)."""
+    return isinstance(secret, str) and bool(secret) and "PRIVATE KEY" not in secret
+
+
+def install_hmac_signer(exchange: Any, venue: str = "binance") -> None:
+    """Make ``exchange`` (ccxt ``binanceusdm``) sign its USDⓈ-M requests here (this instance only).
+
+    Endpoints outside :data:`PRIVATE_APIS` and :data:`PUBLIC_APIS` keep ccxt's own ``sign``. The
+    key, the secret, the receive window (``options['recvWindow']``) and the clock offset
+    (``options['timeDifference']``, set by a time resync) are read from the exchange on each
+    request, as ccxt reads them.
+    """
+    ccxt_sign = exchange.sign
+
+    def sign(self: Any, path: str, api: Any = "public", method: str = "GET", params: Any = None,
+             headers: Any = None, body: Any = None) -> dict[str, Any]:
+        api_name = api[0] if isinstance(api, list) else api
+        if api_name in PUBLIC_APIS:
+            url = f"{self.urls['api'][api_name]}/{path}"
+            if params:
+                url += "?" + encode(params)
+            return {"url": url, "method": method, "body": None, "headers": None}
+        if api_name not in PRIVATE_APIS or not is_hmac_secret(self.secret):
+            return ccxt_sign(path, api, method, params or {}, headers, body)
+        if not self.apiKey:
+            raise AuthenticationError("this call needs credentials: connect with api_key and secret", venue=venue)
+        url = f"{self.urls['api'][api_name]}/{path}"
+        options = self.options
+        timestamp = self.milliseconds() - int(options.get("timeDifference") or 0)
+        query = signed_query(self.secret.encode(), params or {}, timestamp, options.get("recvWindow"))
+        signed_headers = {"X-MBX-APIKEY": self.apiKey}
+        if method == "GET" or method == "DELETE":
+            return {"url": f"{url}?{query}", "method": method, "body": None, "headers": signed_headers}
+        signed_headers["Content-Type"] = "application/x-www-form-urlencoded"
+        return {"url": url, "method": method, "body": query, "headers": signed_headers}
+
+    exchange.sign = types.MethodType(sign, exchange)
