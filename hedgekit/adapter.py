@@ -211,6 +211,7 @@ class VenueAdapter(ABC):
         self._by_venue_id: dict[str, Market] = {}
         # client order ids: "hk", 64 random bits drawn once, then a counter (see new_client_order_id)
         self._cid_prefix = "hk" + _secrets.token_hex(8)
+        self._cid_format = f"%s%0{min(14, self.client_order_id_max - 18)}x"
         self._cid_count = 0
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -259,13 +260,13 @@ class VenueAdapter(ABC):
         """A fresh client order id that fits the venue's rules.
 
         ``hk``, 16 hex digits drawn from :mod:`secrets` when the adapter was made, then the
-        order's number in hex: letters and digits only, at most 32 of them. Ids never repeat within one adapter, and two adapters
+        order's number in 14 hex digits: 32 letters and digits. Ids never repeat within one adapter, and two adapters
         (another client, another process, a restart) differ in their random part, so they collide
         with odds of about 2^-64. Counting instead of drawing 120 random bits per order saves a
         system call on the order path.
         """
         self._cid_count += 1
-        return "%s%x" % (self._cid_prefix, self._cid_count)
+        return self._cid_format % (self._cid_prefix, self._cid_count)
 
     def check_client_order_id(self, client_order_id: str) -> None:
         """Refuse a user's client order id that the venue would refuse."""

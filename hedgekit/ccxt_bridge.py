@@ -21,6 +21,7 @@ import ssl
 import types
 from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import quote
 
 from pydantic import ValidationError
 
@@ -47,6 +48,8 @@ __all__ = [
     "redact",
     "route_logs",
     "call_endpoint",
+    "ccxt_urlencode",
+    "is_hmac_secret",
     "parsing",
     "secrets_of",
     "share_ssl_context",
@@ -60,6 +63,29 @@ _SECRET_PARAMS = re.compile(
     r"[^&\s\"',}]+"
 )
 _QUERY = re.compile(r"(https?://[^\s?\"']+)\?[^\s\"']*")
+
+
+#: Characters ``urlencode(..., quote_via=quote)`` leaves alone: the unreserved set (it passes ``safe=""``).
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*").fullmatch
+
+
+def ccxt_urlencode(params: Mapping[str, Any]) -> str:
+    """A query string exactly as ccxt's ``urlencode`` writes it, for adapters that sign requests.
+
+    ``urllib.parse.urlencode(params, quote_via=quote)`` with booleans as ``true``/``false``; symbols,
+    sides, numbers and client ids need no quoting, so the usual value skips ``quote``.
+    """
+    out = []
+    for key, value in params.items():
+        if value.__class__ is not str:
+            value = ("true" if value else "false") if isinstance(value, bool) else str(value)
+        out.append(f"{key if _UNRESERVED(key) else quote(key, safe='')}={value if _UNRESERVED(value) else quote(value, safe='')}")
+    return "&".join(out)
+
+
+def is_hmac_secret(secret: Any) -> bool:
+    """Whether ``secret`` is an HMAC secret key, not an RSA or Ed25519 private key in PEM (ccxt's test)."""
+    return isinstance(secret, str) and bool(secret) and "PRIVATE KEY" not in secret
 
 
 def redact(text: str, *secrets: str | None) -> str:
@@ -268,7 +294,8 @@ class parsing(contextlib.AbstractContextManager[None]):
     ) -> None:
         if exc is None or isinstance(exc, HedgekitError):
             return
-        if isinstance(exc, (ValidationError, KeyError, TypeError, ValueError, AttributeError, IndexError)):
+        if isinstance(exc, (ValidationError, KeyError, TypeError, ValueError, AttributeError, IndexError,
+                            ArithmeticError)):
             raise ExchangeError(
                 f"malformed answer to {self.what}: {type(exc).__name__}", venue=self.venue
             ) from None

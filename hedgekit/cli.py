@@ -26,6 +26,7 @@ import hedgekit
 from hedgekit.client import HedgeClient
 from hedgekit.errors import HedgekitError, ModeChangeBlocked
 from hedgekit.models import Leg, LegPair, Order, PositionMode, PositionSide
+from hedgekit.payload import plain
 
 __all__ = ["main", "render_legs"]
 
@@ -37,7 +38,7 @@ def _num(value: Decimal | None, places: int | None = None) -> str:
         return "-"
     if places is not None:
         return format(value.quantize(Decimal(1).scaleb(-places)), "f")
-    return format(value.normalize(), "f")
+    return plain(value)
 
 
 def render_legs(pair: LegPair) -> str:

@@ -10,6 +10,9 @@ whether JSON floats are accepted), and binds its methods as its wire module's re
 
     _READ = PayloadReader("binance", numbers_required=True)
     obj, rows, text, dec = _READ.obj, _READ.rows, _READ.text, _READ.dec
+
+Numbers go back out through :func:`plain`, the one writer of a Decimal in the plain notation every
+venue takes (no exponent, no trailing zeros).
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 from hedgekit.adapter import OrderPlan
 from hedgekit.errors import InvalidRequest, ModeChangeBlocked
+from hedgekit.payload import plain as _plain
 from hedgekit.models import (
     Blocker,
     BlockerKind,
@@ -76,10 +77,6 @@ def _on_step(value: Decimal, step: Decimal) -> bool:
 def _nearest(value: Decimal, step: Decimal) -> tuple[str, str]:
     below = (value // step) * step
     return _plain(below), _plain(below + step)
-
-
-def _plain(value: Decimal) -> str:
-    return format(value.normalize(), "f")
 
 
 def blockers_of(exposure: Exposure) -> list[Blocker]:

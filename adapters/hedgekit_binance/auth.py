@@ -18,42 +18,19 @@ and Ed25519 keys (a PEM secret) keep ccxt's signer, and so does a ccxt exchange 
 from __future__ import annotations
 
 import hmac
-import re
 import types
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import quote
 
+from hedgekit.ccxt_bridge import ccxt_urlencode, is_hmac_secret
 from hedgekit.errors import AuthenticationError
 
-__all__ = ["PRIVATE_APIS", "PUBLIC_APIS", "encode", "install_hmac_signer", "is_hmac_secret", "signature", "signed_query"]
+__all__ = ["PRIVATE_APIS", "PUBLIC_APIS", "install_hmac_signer", "signature", "signed_query"]
 
 #: ccxt ``urls['api']`` keys of binanceusdm whose endpoints are SIGNED.
 PRIVATE_APIS = frozenset({"fapiPrivate", "fapiPrivateV2", "fapiPrivateV3"})
 #: Keys whose endpoints take no signature (market data).
 PUBLIC_APIS = frozenset({"fapiPublic", "fapiPublicV2", "fapiPublicV3", "fapiData"})
-
-
-#: Characters ``urlencode(..., quote_via=quote)`` leaves alone: the unreserved set (it passes ``safe=""``).
-_PLAIN = re.compile(r"[A-Za-z0-9_.~-]*").fullmatch
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def encode(params: Mapping[str, Any]) -> str:
-    """``urlencode(params, quote_via=quote)`` with booleans as ``true``/``false``, as ccxt encodes.
-
-    Symbols, sides, numbers and client ids need no quoting, so the usual value skips ``quote``.
-    """
-    out = []
-    for key, value in params.items():
-        text = _text(value)
-        out.append(f"{key if _PLAIN(key) else quote(key, safe='')}={text if _PLAIN(text) else quote(text, safe='')}")
-    return "&".join(out)
 
 
 def signed_query(secret: bytes, params: Mapping[str, Any], timestamp: int, recv_window: int | None) -> str:
@@ -62,29 +39,19 @@ def signed_query(secret: bytes, params: Mapping[str, Any], timestamp: int, recv_
     The order is ccxt's (``timestamp`` first, ``recvWindow`` last), so the string is the one ccxt
     would sign. A ``recvWindow`` in ``params`` wins over ``recv_window``.
     """
-    parts = [f"timestamp={timestamp}"]
-    window = recv_window
-    for key, value in params.items():
-        if key == "timestamp" or key == "signature":
-            continue
-        if key == "recvWindow":
-            window = None
-        text = value if value.__class__ is str else _text(value)
-        parts.append(f"{key if _PLAIN(key) else quote(key, safe='')}={text if _PLAIN(text) else quote(text, safe='')}")
-    if window is not None:
-        parts.append(f"recvWindow={window}")
-    query = "&".join(parts)
+    pairs: dict[str, Any] = {"timestamp": timestamp}
+    pairs.update(params)
+    pairs.pop("signature", None)
+    pairs["timestamp"] = timestamp
+    if "recvWindow" not in pairs and recv_window is not None:
+        pairs["recvWindow"] = recv_window
+    query = ccxt_urlencode(pairs)
     return f"{query}&signature={signature(secret, query)}"
 
 
 def signature(secret: bytes, query: str) -> str:
     """Lowercase hex HMAC-SHA256 of ``query`` with the secret key."""
     return hmac.digest(secret, query.encode(), "sha256").hex()  # a digest name: OpenSSL's one-shot path
-
-
-def is_hmac_secret(secret: Any) -> bool:
-    """Whether ``secret`` is an HMAC secret key (not an RSA or Ed25519 private key in PEM)."""
-    return isinstance(secret, str) and bool(secret) and "PRIVATE KEY" not in secret
 
 
 def install_hmac_signer(exchange: Any, venue: str = "binance") -> None:
@@ -95,18 +62,17 @@ def install_hmac_signer(exchange: Any, venue: str = "binance") -> None:
     (``options['timeDifference']``, set by a time resync) are read from the exchange on each
     request, as ccxt reads them.
     """
-    ccxt_sign = exchange.sign
+    ccxt_sign: Callable[..., dict[str, Any]] = exchange.sign
 
-    def sign(self: Any, path: str, api: Any = "public", method: str = "GET", params: Any = None,
-             headers: Any = None, body: Any = None) -> dict[str, Any]:
+    def sign(self: Any, path: str, api: Any = "public", method: str = "GET", params: Any = None) -> dict[str, Any]:
         api_name = api[0] if isinstance(api, list) else api
         if api_name in PUBLIC_APIS:
             url = f"{self.urls['api'][api_name]}/{path}"
             if params:
-                url += "?" + encode(params)
+                url += "?" + ccxt_urlencode(params)
             return {"url": url, "method": method, "body": None, "headers": None}
         if api_name not in PRIVATE_APIS or not is_hmac_secret(self.secret):
-            return ccxt_sign(path, api, method, params or {}, headers, body)
+            return ccxt_sign(path, api, method, params if params is not None else {})
         if not self.apiKey:
             raise AuthenticationError("this call needs credentials: connect with api_key and secret", venue=venue)
         url = f"{self.urls['api'][api_name]}/{path}"

@@ -1,11 +1,12 @@
 """The Bybit v5 adapter (USDT perpetuals, ``category=linear``), on ccxt ``bybit``.
 
-ccxt signs (``X-BAPI-*`` headers), times and rate-limits the requests; this module calls its
-implicit endpoints (``privateGetV5PositionList``, ...) and parses the venue's JSON itself
-(:mod:`.wire`), so numbers stay Decimal and no field is lost. Linear markets only: no currency,
-spot, inverse or option call, and no account-type probing (``enableUnifiedAccount=True``,
-``enableUnifiedMargin=False``: ccxt would otherwise call ``/v5/user/query-api`` and
-``/v5/account/info`` lazily, ccxt bybit.py ``is_unified_enabled``).
+ccxt times and rate-limits the requests; :mod:`.auth` signs them (``X-BAPI-*`` headers, the very
+request ccxt's ``sign`` would build, with less CPU; a ccxt exchange passed in keeps ccxt's signing).
+This module calls ccxt's implicit endpoints (``privateGetV5PositionList``, ...) and parses the
+venue's JSON itself (:mod:`.wire`), so numbers stay Decimal and no field is lost. Linear markets
+only: no currency, spot, inverse or option call, and no account-type probing
+(``enableUnifiedAccount=True``, ``enableUnifiedMargin=False``: ccxt would otherwise call
+``/v5/user/query-api`` and ``/v5/account/info`` lazily, ccxt bybit.py ``is_unified_enabled``).
 
 The position mode lives per symbol (symbol > settle coin > one-way default; position-mode.mdx):
 ``mode_scope("BTC/USDT:USDT")`` is ``(SYMBOL, "BTC/USDT:USDT")`` and ``mode_scope(None)`` is
@@ -75,6 +76,7 @@ from hedgekit.models import (
 )
 
 from hedgekit_bybit import coin, trailing, wire
+from hedgekit_bybit.auth import install_hmac_signer
 from hedgekit_bybit.errors import (
     DUPLICATE_LINK_ID,
     LEVERAGE_NOT_MODIFIED,
@@ -164,6 +166,8 @@ class BybitAdapter(VenueAdapter):
         route_logs(exchange, self.name)  # ccxt's DEBUG lines carry X-BAPI-API-KEY / X-BAPI-SIGN
         share_ssl_context(exchange)
         install_reply_hook(exchange, _is_error)
+        if cfg.exchange is None:
+            install_hmac_signer(exchange, self.name)  # a user's own exchange keeps its own signing
         return exchange
 
     async def open(self) -> None:

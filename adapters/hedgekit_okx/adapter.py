@@ -1,7 +1,7 @@
 """The OKX v5 adapter (``instType=SWAP``, USDT-margined linear perpetuals), on ccxt ``okx``.
 
-ccxt signs, times and rate-limits (:mod:`.transport`); this module calls its implicit endpoints
-(``privateGetAccountConfig``, ``privatePostTradeOrder``, ...) and parses OKX's JSON itself
+:mod:`.auth` signs, :mod:`.transport` rate-limits and ccxt sends; this module calls ccxt's implicit
+endpoints (``privateGetAccountConfig``, ``privatePostTradeOrder``, ...) and parses OKX's JSON itself
 (:mod:`.wire`, :mod:`.wire_orders`), so numbers stay Decimal and sizes convert exactly between
 hedgekit's base units and OKX's contracts.
 
@@ -287,8 +287,9 @@ class OkxAdapter(VenueAdapter):
                     return mode
         return None
 
-    async def _td_mode(self, request: OrderRequest) -> tuple[MarginMode, bool]:
-        """The chosen margin mode, else (closing) the leg's own, else the default.
+    def _known_td_mode(self, request: OrderRequest) -> tuple[MarginMode, bool] | None:
+        """The chosen margin mode, else (closing) the leg's remembered one, else (opening) the default;
+        ``None`` when a closing order's leg must be read first.
 
         The flag is True when the mode is the leg's as remembered (not chosen, not just read), so
         that a refusal can drop it.
@@ -298,12 +299,16 @@ class OkxAdapter(VenueAdapter):
             return chosen, False
         if request.plan.reduce_only:
             known = self._leg_modes.get((request.market.symbol, request.plan.position_side))
-            if known is not None:
-                return known, True
-            found = await self._leg_margin_mode(request.market, request.plan.position_side)
-            if found is not None:
-                return found, False
+            return (known, True) if known is not None else None
         return self._default_margin_mode, False
+
+    async def _td_mode(self, request: OrderRequest) -> tuple[MarginMode, bool]:
+        """:meth:`_known_td_mode`, reading the leg's margin mode when it is not known yet."""
+        known = self._known_td_mode(request)
+        if known is not None:
+            return known
+        found = await self._leg_margin_mode(request.market, request.plan.position_side)
+        return (found if found is not None else self._default_margin_mode), False
 
     # -- orders ------------------------------------------------------------------------------
     async def place_order(self, request: OrderRequest) -> Order:
@@ -313,7 +318,7 @@ class OkxAdapter(VenueAdapter):
         ``options={"confirm_orders": True}`` as read back right after.
         """
         cid = request.client_order_id
-        margin_mode, remembered = await self._td_mode(request)
+        margin_mode, remembered = self._known_td_mode(request) or await self._td_mode(request)
         leg = (request.market.symbol, request.plan.position_side)
         conditional = request.type.conditional
         if conditional:

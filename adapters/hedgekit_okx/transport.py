@@ -1,7 +1,8 @@
 """The ccxt ``okx`` exchange underneath the OKX adapter, and the one call path through it.
 
-ccxt signs (``OK-ACCESS-*`` headers, base64 HMAC-SHA256 of timestamp + method + path + body), times
-and sends; every answer flagged by :func:`hedgekit_okx.errors.is_error` comes back whole as a
+:mod:`hedgekit_okx.auth` signs (``OK-ACCESS-*`` headers, base64 HMAC-SHA256 of timestamp + method +
+path + body; ccxt signs a ccxt exchange the user passes in), ccxt times and sends; every answer
+flagged by :func:`hedgekit_okx.errors.is_error` comes back whole as a
 :class:`~hedgekit.ccxt_bridge.VenueReply` and is translated by the OKX code table. Nothing here
 parses a payload.
 
@@ -47,18 +48,26 @@ import asyncio
 import logging
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractContextManager
 from typing import Any
 
-from pydantic import ValidationError
-
 from hedgekit.adapter import ConnectConfig
-from hedgekit.ccxt_bridge import VenueReply, from_ccxt, install_reply_hook, is_ccxt_error, redact, route_logs, share_ssl_context
+from hedgekit.ccxt_bridge import (
+    VenueReply,
+    from_ccxt,
+    install_reply_hook,
+    is_ccxt_error,
+    redact,
+    route_logs,
+    share_ssl_context,
+)
+from hedgekit.ccxt_bridge import parsing as bridge_parsing
 from hedgekit.ccxt_loader import exchange_class
 from hedgekit.errors import ConfigurationError, ExchangeError, HedgekitError
 
 from hedgekit_okx import wire
+from hedgekit_okx.auth import install_hmac_signer
 from hedgekit_okx.errors import error_from_reply, is_error
 
 log = logging.getLogger("hedgekit_okx.adapter")
@@ -173,7 +182,9 @@ def make_exchange(config: ConnectConfig) -> Any:
       (okx.py ``set_sandbox_mode``; OKX overview #overview-demo-trading-services);
     * ``base_url``: replaces ``urls['api']['rest']`` (paths are ``/api/v5/...``);
     * the exchange logs through ``hedgekit_okx.transport``, redacted: ccxt's own DEBUG lines print
-      every header, ``OK-ACCESS-KEY`` and ``OK-ACCESS-PASSPHRASE`` included (a user's exchange too).
+      every header, ``OK-ACCESS-KEY`` and ``OK-ACCESS-PASSPHRASE`` included (a user's exchange too);
+    * requests are signed by :func:`hedgekit_okx.auth.install_hmac_signer` (the request ccxt's
+      ``okx.sign`` builds, for less CPU); a user's exchange keeps its own signing.
     """
     if config.exchange is not None:
         exchange = config.exchange
@@ -204,6 +215,8 @@ def make_exchange(config: ConnectConfig) -> Any:
         api["rest"] = config.base_url
         exchange.urls["api"] = api
     install_reply_hook(exchange, is_error)
+    if config.exchange is None:
+        install_hmac_signer(exchange, wire.VENUE)  # a user's own exchange keeps its own signing
     return exchange
 
 
@@ -279,12 +292,6 @@ class Transport:
         raise ExchangeError(f"{method} kept answering full pages after {MAX_PAGES}", venue=wire.VENUE)
 
 
-@contextmanager
-def parsing(what: str) -> Iterator[None]:
+def parsing(what: str) -> AbstractContextManager[None]:
     """Turn a malformed payload into an ExchangeError naming what was being read."""
-    try:
-        yield
-    except HedgekitError:
-        raise
-    except (ValidationError, KeyError, TypeError, ValueError, AttributeError, IndexError, ArithmeticError) as exc:
-        raise ExchangeError(f"malformed answer to {what}: {type(exc).__name__}", venue=wire.VENUE) from None
+    return bridge_parsing(wire.VENUE, what)

@@ -138,8 +138,9 @@ def algo_params(request: OrderRequest, margin_mode: MarginMode) -> dict[str, Any
     * no quantity: ``closeFraction=1`` closes the whole leg ("If posSide is net, reduceOnly must be
       true"); with a quantity, ``sz`` in contracts.
 
-    hedgekit's id travels as ``algoClOrdId``. It is also sent as ``clOrdId``: ccxt's ``sign`` adds a
-    ``clOrdId`` and its broker ``tag`` to any ``order-algo`` body that lacks one (okx.py ``sign``).
+    hedgekit's id travels as ``algoClOrdId``. It is also sent as ``clOrdId``, so the body is the same
+    whoever signs it (ccxt's ``sign`` fills in a ``clOrdId`` and broker ``tag`` on order bodies sent
+    as lists; see :mod:`.auth`).
     """
     plan = request.plan
     one_way = plan.mode is PositionMode.ONE_WAY

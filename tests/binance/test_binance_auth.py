@@ -11,7 +11,7 @@ import pytest
 import hedgekit
 from hedgekit.ccxt_loader import exchange_class
 from hedgekit_binance import adapter as binance_adapter
-from hedgekit_binance.auth import install_hmac_signer, is_hmac_secret, signature, signed_query
+from hedgekit_binance.auth import install_hmac_signer, signature, signed_query
 
 KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
 SECRET = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"
@@ -102,10 +102,16 @@ def test_signed_query_orders_and_encodes_like_ccxt() -> None:
     assert sig == signature(b"k", query)
 
 
-def test_pem_keys_keep_ccxt_signing() -> None:
-    assert is_hmac_secret(SECRET)
-    assert not is_hmac_secret("-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEI...\n-----END PRIVATE KEY-----")
-    assert not is_hmac_secret(None) and not is_hmac_secret("")
+async def test_pem_keys_keep_ccxt_signing() -> None:
+    exchange = _exchange(True)
+    exchange.secret = "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----"
+    signed: list[Any] = []
+    exchange.eddsa = lambda message, secret, algorithm: signed.append(message) or "ed25519-signature"
+    try:
+        await exchange.fapiPrivateGetPositionSideDual({})
+        assert signed and exchange.sent[0][0].endswith("&signature=ed25519-signature")
+    finally:
+        await exchange.close()
 
 
 async def test_a_users_own_exchange_keeps_its_signing() -> None:

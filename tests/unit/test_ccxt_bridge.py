@@ -9,9 +9,11 @@ import importlib
 
 ccxt_errors = importlib.import_module("ccxt.base.errors")
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hedgekit import errors
-from hedgekit.ccxt_bridge import _ccxt_table, from_ccxt, redact
+from hedgekit.ccxt_bridge import _ccxt_table, ccxt_urlencode, from_ccxt, is_hmac_secret, redact
 
 
 def _ccxt_exceptions() -> list[type[BaseException]]:
@@ -60,3 +62,20 @@ def test_redaction() -> None:
     out = redact(text, "s3cr3t")
     assert "deadbeef" not in out and "AKIA" not in out and "s3cr3t" not in out
     assert "https://h/fapi/v1/order" in out
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.dictionaries(
+    st.text(min_size=1, max_size=6),
+    st.one_of(st.booleans(), st.integers(), st.text(max_size=12), st.decimals(allow_nan=False, allow_infinity=False)),
+    max_size=6,
+))
+def test_urlencode_writes_what_ccxt_writes(params: dict[str, object]) -> None:
+    exchange = ccxt.binanceusdm()
+    assert ccxt_urlencode(params) == exchange.urlencode(params)
+
+
+def test_hmac_secret_or_pem_key() -> None:
+    assert is_hmac_secret("NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j")
+    assert not is_hmac_secret("-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEI...\n-----END PRIVATE KEY-----")
+    assert not is_hmac_secret(None) and not is_hmac_secret("")
