@@ -31,6 +31,7 @@ from collections.abc import Mapping
 from urllib.parse import urlencode
 
 from hedgekit.errors import AuthenticationError
+from hedgekit.signing import HmacSha256
 
 from hedgekit_binance.auth import signed_query
 
@@ -265,7 +266,7 @@ class HmacSigner(RequestSigner):
 
     def __init__(self, api_key: str, secret: str, recv_window: int) -> None:
         self._api_key = api_key
-        self._secret = secret.encode()
+        self._key = HmacSha256(secret.encode())
         self.recv_window = recv_window
 
     def __repr__(self) -> str:
@@ -275,7 +276,7 @@ class HmacSigner(RequestSigner):
         # Binance's scheme, so Binance's signer: timestamp, the parameters, recvWindow, signature
         pairs = {k: v for k, v in params.items() if k != "recvWindow"}
         timestamp = int(time.time() * 1000) + self.offset_ms
-        return signed_query(self._secret, pairs, timestamp, self.recv_window), {"X-MBX-APIKEY": self._api_key}
+        return signed_query(self._key, pairs, timestamp, self.recv_window), {"X-MBX-APIKEY": self._api_key}
 
 
 class BrokenCredentials(RequestSigner):

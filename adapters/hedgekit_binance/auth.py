@@ -17,15 +17,15 @@ and Ed25519 keys (a PEM secret) keep ccxt's signer, and so does a ccxt exchange 
 
 from __future__ import annotations
 
-import hmac
 import types
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from hedgekit.ccxt_bridge import ccxt_urlencode, is_hmac_secret
 from hedgekit.errors import AuthenticationError
+from hedgekit.signing import HmacKeys, HmacSha256
 
-__all__ = ["PRIVATE_APIS", "PUBLIC_APIS", "install_hmac_signer", "signature", "signed_query"]
+__all__ = ["PRIVATE_APIS", "PUBLIC_APIS", "install_hmac_signer", "signed_query"]
 
 #: ccxt ``urls['api']`` keys of binanceusdm whose endpoints are SIGNED.
 PRIVATE_APIS = frozenset({"fapiPrivate", "fapiPrivateV2", "fapiPrivateV3"})
@@ -33,7 +33,7 @@ PRIVATE_APIS = frozenset({"fapiPrivate", "fapiPrivateV2", "fapiPrivateV3"})
 PUBLIC_APIS = frozenset({"fapiPublic", "fapiPublicV2", "fapiPublicV3", "fapiData"})
 
 
-def signed_query(secret: bytes, params: Mapping[str, Any], timestamp: int, recv_window: int | None) -> str:
+def signed_query(key: HmacSha256, params: Mapping[str, Any], timestamp: int, recv_window: int | None) -> str:
     """``timestamp``, ``params`` and ``recvWindow``, url-encoded, then ``&signature=<hex>``.
 
     The order is ccxt's (``timestamp`` first, ``recvWindow`` last), so the string is the one ccxt
@@ -46,12 +46,7 @@ def signed_query(secret: bytes, params: Mapping[str, Any], timestamp: int, recv_
     if "recvWindow" not in pairs and recv_window is not None:
         pairs["recvWindow"] = recv_window
     query = ccxt_urlencode(pairs)
-    return f"{query}&signature={signature(secret, query)}"
-
-
-def signature(secret: bytes, query: str) -> str:
-    """Lowercase hex HMAC-SHA256 of ``query`` with the secret key."""
-    return hmac.digest(secret, query.encode(), "sha256").hex()  # a digest name: OpenSSL's one-shot path
+    return f"{query}&signature={key.hexdigest(query.encode())}"
 
 
 def install_hmac_signer(exchange: Any, venue: str = "binance") -> None:
@@ -63,6 +58,7 @@ def install_hmac_signer(exchange: Any, venue: str = "binance") -> None:
     request, as ccxt reads them.
     """
     ccxt_sign: Callable[..., dict[str, Any]] = exchange.sign
+    keys = HmacKeys()
 
     def sign(self: Any, path: str, api: Any = "public", method: str = "GET", params: Any = None) -> dict[str, Any]:
         api_name = api[0] if isinstance(api, list) else api
@@ -78,7 +74,7 @@ def install_hmac_signer(exchange: Any, venue: str = "binance") -> None:
         url = f"{self.urls['api'][api_name]}/{path}"
         options = self.options
         timestamp = self.milliseconds() - int(options.get("timeDifference") or 0)
-        query = signed_query(self.secret.encode(), params or {}, timestamp, options.get("recvWindow"))
+        query = signed_query(keys.of(self.secret), params or {}, timestamp, options.get("recvWindow"))
         signed_headers = {"X-MBX-APIKEY": self.apiKey}
         if method == "GET" or method == "DELETE":
             return {"url": f"{url}?{query}", "method": method, "body": None, "headers": signed_headers}

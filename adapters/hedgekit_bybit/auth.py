@@ -22,13 +22,13 @@ the user passes in keep ccxt's signer.
 
 from __future__ import annotations
 
-import hmac
 import types
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from hedgekit.ccxt_bridge import is_hmac_secret
 from hedgekit.errors import AuthenticationError
+from hedgekit.signing import HmacKeys, HmacSha256
 
 __all__ = ["install_hmac_signer", "plain_text", "query_string", "signature"]
 
@@ -54,7 +54,7 @@ def plain_text(timestamp: str, api_key: str, recv_window: str, payload: str) -> 
 
 def signature(secret: bytes, text: str) -> str:
     """Lowercase hex HMAC-SHA256 of ``text`` with the secret key."""
-    return hmac.digest(secret, text.encode(), "sha256").hex()  # a digest name: OpenSSL's one-shot path
+    return HmacSha256(secret).hexdigest(text.encode())
 
 
 def _time_difference(value: Any) -> int:
@@ -85,6 +85,7 @@ def install_hmac_signer(exchange: Any, venue: str = "bybit") -> None:
     the exchange on each request, as ccxt reads them.
     """
     ccxt_sign: Callable[..., dict[str, Any]] = exchange.sign
+    keys = HmacKeys()
     dumps = exchange.json  # ccxt's JSON writer (orjson when it is importable): the body ccxt would send
 
     def sign(self: Any, path: str, api: Any = "public", method: str = "GET", params: Any = None) -> dict[str, Any]:
@@ -129,8 +130,7 @@ def install_hmac_signer(exchange: Any, venue: str = "bybit") -> None:
         else:
             payload = query_string(params)
             url = f"{url}?{payload}"
-        headers["X-BAPI-SIGN"] = hmac.digest(secret.encode(), f"{timestamp}{api_key}{window}{payload}".encode(),
-                                             "sha256").hex()
+        headers["X-BAPI-SIGN"] = keys.of(secret).hexdigest(f"{timestamp}{api_key}{window}{payload}".encode())
         if method == "POST":
             headers["Referer"] = _referer(options)
         return {"url": url, "method": method, "body": body, "headers": headers}

@@ -23,7 +23,6 @@ single order's body), odd credentials or clock offsets. So does a ccxt exchange 
 from __future__ import annotations
 
 import base64
-import hmac
 import time
 import types
 from collections.abc import Callable, Mapping
@@ -31,6 +30,7 @@ from typing import Any
 
 from hedgekit.ccxt_bridge import ccxt_urlencode
 from hedgekit.errors import AuthenticationError
+from hedgekit.signing import HmacKeys, HmacSha256
 
 __all__ = ["BROKER_PATHS", "install_hmac_signer", "iso8601", "signature"]
 
@@ -43,7 +43,7 @@ _MAX_MS = 253_402_300_800_000
 
 def signature(secret: bytes, prehash: str) -> str:
     """Base64 HMAC-SHA256 of ``prehash`` (timestamp + METHOD + requestPath + body) with the secret key."""
-    return base64.b64encode(hmac.digest(secret, prehash.encode(), "sha256")).decode()
+    return base64.b64encode(HmacSha256(secret).digest(prehash.encode())).decode()
 
 
 def _second(seconds: int) -> str:
@@ -72,6 +72,7 @@ def install_hmac_signer(exchange: Any, venue: str = "okx") -> None:
     ccxt's own ``sign`` (module docstring).
     """
     ccxt_sign: Callable[..., dict[str, Any]] = exchange.sign
+    keys = HmacKeys()
     last_second, last_text = -1, ""  # the last second written: one date format per second, not per request
 
     def sign(self: Any, path: str, api: Any = "public", method: str = "GET", params: Any = None,
@@ -127,7 +128,7 @@ def install_hmac_signer(exchange: Any, venue: str = "okx") -> None:
             else:
                 prehash = f"{timestamp}{method}{request}"
             signed_headers["Content-Type"] = "application/json"
-        signed_headers["OK-ACCESS-SIGN"] = signature(secret.encode(), prehash)
+        signed_headers["OK-ACCESS-SIGN"] = base64.b64encode(keys.of(secret).digest(prehash.encode())).decode()
         return {"url": url, "method": method, "body": json_body, "headers": signed_headers}
 
     exchange.sign = types.MethodType(sign, exchange)

@@ -11,7 +11,8 @@ import pytest
 import hedgekit
 from hedgekit.ccxt_loader import exchange_class
 from hedgekit_binance import adapter as binance_adapter
-from hedgekit_binance.auth import install_hmac_signer, signature, signed_query
+from hedgekit.signing import HmacSha256
+from hedgekit_binance.auth import install_hmac_signer, signed_query
 
 KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
 SECRET = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"
@@ -92,14 +93,14 @@ def test_signature_matches_the_documented_example() -> None:
     # Binance's SIGNED endpoint example (binance-connector-python authentication.md, HMAC)
     query = ("symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1&recvWindow=5000"
              "&timestamp=1499827319559")
-    assert signature(SECRET.encode(), query) == "c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71"
+    assert HmacSha256(SECRET.encode()).hexdigest(query.encode()) == "c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71"
 
 
 def test_signed_query_orders_and_encodes_like_ccxt() -> None:
-    text = signed_query(b"k", {"b": True, "a": "x y/z", "recvWindow": 100, "timestamp": 1}, 99, 5000)
+    text = signed_query(HmacSha256(b"k"), {"b": True, "a": "x y/z", "recvWindow": 100, "timestamp": 1}, 99, 5000)
     query, _, sig = text.rpartition("&signature=")
     assert query == "timestamp=99&b=true&a=x%20y%2Fz&recvWindow=100"
-    assert sig == signature(b"k", query)
+    assert sig == HmacSha256(b"k").hexdigest(query.encode())
 
 
 async def test_pem_keys_keep_ccxt_signing() -> None:

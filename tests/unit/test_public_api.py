@@ -11,7 +11,7 @@ import hedgekit
 def test_all_is_sorted_and_complete() -> None:
     assert hedgekit.__all__ == sorted(hedgekit.__all__)
     public = {name for name in dir(hedgekit) if name.isidentifier() and not name.startswith("_")}
-    modules = {"adapter", "ccxt_loader", "cli", "client", "payload", "errors", "models", "retry", "validator", "testing", "ccxt_bridge"}
+    modules = {"adapter", "ccxt_loader", "cli", "client", "payload", "errors", "models", "retry", "signing", "validator", "testing", "ccxt_bridge"}
     assert public - modules - {"annotations"} == set(hedgekit.__all__)
 
 
