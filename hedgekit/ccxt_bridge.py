@@ -34,6 +34,7 @@ from hedgekit.errors import (
     HedgekitError,
     InsufficientMargin,
     InvalidRequest,
+    MalformedResponse,
     NetworkError,
     OrderRejected,
     RateLimited,
@@ -296,6 +297,6 @@ class parsing(contextlib.AbstractContextManager[None]):
             return
         if isinstance(exc, (ValidationError, KeyError, TypeError, ValueError, AttributeError, IndexError,
                             ArithmeticError)):
-            raise ExchangeError(
+            raise MalformedResponse(
                 f"malformed answer to {self.what}: {type(exc).__name__}", venue=self.venue
             ) from None

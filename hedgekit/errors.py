@@ -11,13 +11,17 @@
     │   ├── AuthenticationError     bad key, signature or permissions         (rejected)
     │   ├── InsufficientMargin      not enough margin for the order or change  (rejected)
     │   ├── OrderRejected           the venue refused the order                (rejected)
+    │   ├── MalformedResponse       an answer that cannot be read completely   (see below)
     │   ├── ExchangeUnavailable     5xx, maintenance, unknown status           (transient)
     │   ├── RateLimited             too many requests                          (transient)
     │   └── ClockSkew               timestamp outside the venue's window       (transient)
     └── NetworkError                connection failure or timeout              (transient)
         └── OrderStatusUnknown      an order's fate could not be learnt        (look it up)
 
-Transient errors have ``transient = True``; they are the ones a retry can cure. Every error carries
+Transient errors have ``transient = True``; they are the ones a retry can cure.
+:class:`MalformedResponse` is not transient for reads (a read fails loudly, it never turns an
+unreadable row into an empty leg), but after an order or a cancel it is ambiguous: the venue may
+have acted, so the order's client id is looked up before anything is decided. Every error carries
 the venue, the operation, the venue's code and message where there is one, and never a secret.
 """
 
@@ -38,6 +42,7 @@ __all__ = [
     "HedgekitError",
     "InsufficientMargin",
     "InvalidRequest",
+    "MalformedResponse",
     "ModeChangeBlocked",
     "NetworkError",
     "OrderRejected",
@@ -130,6 +135,15 @@ class InsufficientMargin(ExchangeError):
 
 class OrderRejected(ExchangeError):
     """The venue refused an order or an order operation."""
+
+
+class MalformedResponse(ExchangeError):
+    """The venue's answer could not be read completely: truncated or not JSON, an empty body, a
+    field missing or of the wrong type.
+
+    A read that gets one raises it (never an empty or zero result). After an order or a cancel it
+    means the venue may have acted: hedgekit looks the order up instead of reporting a failure.
+    """
 
 
 class ExchangeUnavailable(ExchangeError):

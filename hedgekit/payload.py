@@ -22,7 +22,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from hedgekit.errors import ExchangeError
+from hedgekit.errors import MalformedResponse
 
 __all__ = ["PayloadReader", "plain"]
 
@@ -58,12 +58,12 @@ class PayloadReader:
         self.empty_text = empty_text
         self._number_types: tuple[type, ...] = (str, int, float) if floats else (str, int)
 
-    def bad(self, what: str, payload: Any) -> ExchangeError:
+    def bad(self, what: str, payload: Any) -> MalformedResponse:
         """The error for a malformed answer, with a short excerpt of it."""
         shown = repr(payload)
         if len(shown) > 200:
             shown = shown[:200] + "…"
-        return ExchangeError(f"malformed answer: {what} ({shown})", venue=self.venue)
+        return MalformedResponse(f"malformed answer: {what} ({shown})", venue=self.venue)
 
     def obj(self, payload: Any, what: str) -> dict[str, Any]:
         """``payload`` as a JSON object."""

@@ -52,6 +52,7 @@ from hedgekit.errors import (
     ExchangeError,
     HedgekitError,
     InvalidRequest,
+    MalformedResponse,
     OrderRejected,
 )
 from hedgekit.models import (
@@ -325,11 +326,11 @@ class AsterAdapter(VenueAdapter):
             yield
         except HedgekitError as exc:
             if exc.venue not in (None, self.name):  # a shared Binance reader names its own venue
-                raise ExchangeError(exc.message, venue=self.name, operation=what) from None
+                raise type(exc)(exc.message, venue=self.name, operation=what) from None
             raise
         except (ValidationError, KeyError, TypeError, ValueError, AttributeError, IndexError,
                 ArithmeticError) as exc:
-            raise ExchangeError(f"malformed answer to {what}: {type(exc).__name__}", venue=self.name) from None
+            raise MalformedResponse(f"malformed answer to {what}: {type(exc).__name__}", venue=self.name) from None
 
     def _market_of(self, venue_symbol: Any) -> Market | None:
         if not isinstance(venue_symbol, str):

@@ -57,7 +57,7 @@ from hedgekit.ccxt_bridge import (
     share_ssl_context,
 )
 from hedgekit.ccxt_loader import exchange_class
-from hedgekit.errors import ConfigurationError, ExchangeError, HedgekitError, InvalidRequest
+from hedgekit.errors import ConfigurationError, ExchangeError, HedgekitError, InvalidRequest, MalformedResponse
 from hedgekit.models import (
     Exposure,
     Leg,
@@ -441,7 +441,7 @@ class BybitAdapter(VenueAdapter):
             return None
         parsed = await self.parse_orders([row], conditional=wire.is_conditional(row))
         if not parsed or parsed[0].symbol != market.symbol:
-            raise ExchangeError(f"malformed answer: the order row is not of {market.venue_symbol}",
+            raise MalformedResponse(f"malformed answer: the order row is not of {market.venue_symbol}",
                                 venue=self.name, symbol=market.symbol)
         return parsed[0]
 
