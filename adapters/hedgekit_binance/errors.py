@@ -62,12 +62,11 @@ CODES: dict[int, type[HedgekitError]] = {
     # margin
     -2018: InsufficientMargin,  # BALANCE_NOT_SUFFICIENT
     -2019: InsufficientMargin,  # MARGIN_NOT_SUFFICIEN "Margin is insufficient."
-    -2027: InsufficientMargin,  # MAX_LEVERAGE_RATIO exceeded for the position
     -2028: InsufficientMargin,  # leverage change would leave margin insufficient
     -4050: InsufficientMargin,  # CROSS_BALANCE_INSUFFICIENT
     -4051: InsufficientMargin,  # ISOLATED_BALANCE_INSUFFICIENT
     # order refusals
-    -1013: OrderRejected,  # invalid quantity/price filter
+    -1013: OrderRejected,  # INVALID_MESSAGE (the error-code page gives no more)
     -1102: OrderRejected,  # MANDATORY_PARAM_EMPTY_OR_MALFORMED
     -1106: OrderRejected,  # PARAM_NOT_REQUIRED (reduceOnly in hedge mode)
     -1111: OrderRejected,  # BAD_PRECISION
@@ -77,6 +76,9 @@ CODES: dict[int, type[HedgekitError]] = {
     -2011: OrderRejected,  # CANCEL_REJECTED "Unknown order sent."
     -2013: OrderRejected,  # NO_SUCH_ORDER "Order does not exist."
     -2021: OrderRejected,  # ORDER_WOULD_IMMEDIATELY_TRIGGER
+    # MAX_LEVERAGE_RATIO "Exceeded the maximum allowable position at current leverage.": the leverage
+    # bracket's position cap, not a margin shortfall (error-code page, 20xx)
+    -2027: OrderRejected,
     -2022: OrderRejected,  # REDUCE_ONLY_REJECT
     -4003: OrderRejected,  # QTY_LESS_THAN_ZERO
     -4014: OrderRejected,  # PRICE_NOT_INCREASED_BY_TICK_SIZE
