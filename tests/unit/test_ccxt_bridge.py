@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hedgekit import errors
-from hedgekit.ccxt_bridge import _ccxt_table, ccxt_urlencode, from_ccxt, is_hmac_secret, redact
+from hedgekit.ccxt_bridge import ccxt_urlencode, from_ccxt, is_hmac_secret, redact
 
 
 def _ccxt_exceptions() -> list[type[BaseException]]:
@@ -23,38 +23,81 @@ def _ccxt_exceptions() -> list[type[BaseException]]:
     ]
 
 
-def test_every_ccxt_exception_is_mapped_deliberately() -> None:
-    listed = {cls for cls, _ in _ccxt_table()}
-    for cls in _ccxt_exceptions():
-        # each class is listed itself, or its nearest listed ancestor is a deliberate choice
-        assert any(issubclass(cls, base) for base in listed), cls
-        assert cls in listed or cls.__mro__[1] in listed or any(b in listed for b in cls.__mro__[1:]), cls
+#: Every exception class of ccxt 4.5.90's ``ccxt.base.errors`` -> the hedgekit error it must become.
+#: Written here, class by class (ccxt's tree is ``error_hierarchy`` in that module), so a row cut from
+#: the bridge's table, a row moved, or a new ccxt class nobody decided on fails the test.
+EXPECTED: dict[str, type[errors.HedgekitError]] = {
+    "BaseError": errors.ExchangeError,
+    # ExchangeError: the venue answered and refused
+    "ExchangeError": errors.ExchangeError,
+    "AuthenticationError": errors.AuthenticationError,
+    "PermissionDenied": errors.AuthenticationError,
+    "AccountNotEnabled": errors.AuthenticationError,
+    "AccountSuspended": errors.AuthenticationError,
+    "ArgumentsRequired": errors.InvalidRequest,  # a call missing an argument: refused before sending
+    "BadRequest": errors.OrderRejected,
+    "BadSymbol": errors.InvalidRequest,  # an unknown symbol: refused before sending
+    "OperationRejected": errors.ExchangeError,
+    "NoChange": errors.ExchangeError,
+    "MarginModeAlreadySet": errors.ExchangeError,
+    "MarketClosed": errors.ExchangeError,
+    "ManualInteractionNeeded": errors.ExchangeError,
+    "RestrictedLocation": errors.ExchangeError,
+    "InsufficientFunds": errors.InsufficientMargin,
+    "InvalidAddress": errors.ExchangeError,
+    "AddressPending": errors.ExchangeError,
+    "InvalidOrder": errors.OrderRejected,
+    "OrderNotFound": errors.OrderRejected,
+    "OrderNotCached": errors.OrderRejected,
+    "OrderImmediatelyFillable": errors.OrderRejected,
+    "OrderNotFillable": errors.OrderRejected,
+    "DuplicateOrderId": errors.OrderRejected,
+    "ContractUnavailable": errors.OrderRejected,
+    "NotSupported": errors.ExchangeError,
+    "InvalidProxySettings": errors.ExchangeError,
+    "ExchangeClosedByUser": errors.ExchangeError,
+    # OperationFailed: the request failed on the way; whether the venue acted is unknown
+    "OperationFailed": errors.NetworkError,
+    "NetworkError": errors.NetworkError,
+    "DDoSProtection": errors.RateLimited,
+    "RateLimitExceeded": errors.RateLimited,
+    "ExchangeNotAvailable": errors.ExchangeUnavailable,
+    "OnMaintenance": errors.ExchangeUnavailable,
+    "InvalidNonce": errors.ClockSkew,
+    "ChecksumError": errors.ClockSkew,  # under InvalidNonce in ccxt; websocket order books only
+    "RequestTimeout": errors.NetworkError,
+    # an answer that could not be parsed, or none: hedgekit's MalformedResponse
+    "BadResponse": errors.MalformedResponse,
+    "NullResponse": errors.MalformedResponse,
+    "CancelPending": errors.NetworkError,
+    "UnsubscribeError": errors.ExchangeError,
+}
+
+#: Rows the bridge gets wrong today: its table lists BadResponse and NullResponse after OperationFailed,
+#: their base class in ccxt 4.x, so both come out as a (transient, retried) NetworkError.
+KNOWN_WRONG = {"BadResponse", "NullResponse"}
+
+
+def test_every_ccxt_exception_has_a_written_expectation() -> None:
+    names = {cls.__name__ for cls in _ccxt_exceptions()}
+    assert names == set(EXPECTED), (sorted(names - set(EXPECTED)), sorted(set(EXPECTED) - names))
 
 
 @pytest.mark.parametrize(
-    "exc, expected",
-    [
-        (ccxt.RequestTimeout("binanceusdm GET https://x/fapi/v1/order?signature=abc timed out"), errors.NetworkError),
-        (ccxt.NetworkError("reset"), errors.NetworkError),
-        (ccxt.RateLimitExceeded("slow down"), errors.RateLimited),
-        (ccxt.DDoSProtection("418"), errors.RateLimited),
-        (ccxt.InvalidNonce("-1021"), errors.ClockSkew),
-        (ccxt.ExchangeNotAvailable("503"), errors.ExchangeUnavailable),
-        (ccxt.AuthenticationError("bad key"), errors.AuthenticationError),
-        (ccxt.InsufficientFunds("margin"), errors.InsufficientMargin),
-        (ccxt.InvalidOrder("bad"), errors.OrderRejected),
-        (ccxt.ExchangeError("other"), errors.ExchangeError),
-    ],
+    "name",
+    [pytest.param(n, marks=pytest.mark.xfail(strict=True, reason="shadowed by the OperationFailed row"))
+     if n in KNOWN_WRONG else n for n in sorted(EXPECTED)],
 )
-def test_translation(exc: BaseException, expected: type[errors.HedgekitError]) -> None:
-    out = from_ccxt(exc, venue="binance", operation="op")
-    assert type(out) is expected
-    assert out.venue == "binance" and out.operation == "op"
+def test_each_ccxt_exception_becomes_its_hedgekit_error(name: str) -> None:
+    cls = getattr(ccxt_errors, name)
+    out = from_ccxt(cls(f"binanceusdm GET https://x/fapi/v1/order?signature=abc {name}"), venue="binance",
+                    operation="op")
+    assert type(out) is EXPECTED[name], f"{name} -> {type(out).__name__}, expected {EXPECTED[name].__name__}"
+    assert out.venue == "binance" and out.operation == "op" and "abc" not in str(out)
 
 
-def test_every_ccxt_exception_becomes_a_hedgekit_error() -> None:
-    for cls in _ccxt_exceptions():
-        assert isinstance(from_ccxt(cls("x"), venue="v", operation="o"), errors.HedgekitError)
+def test_an_exception_outside_ccxt_is_a_plain_exchange_error() -> None:
+    assert type(from_ccxt(RuntimeError("x"), venue="v", operation="o")) is errors.ExchangeError
 
 
 def test_redaction() -> None:
