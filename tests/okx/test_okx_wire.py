@@ -19,11 +19,22 @@ from hedgekit import (
     TimeInForce,
     WorkingType,
 )
-from hedgekit.testing import SimulatedVenue
+from hedgekit.testing import RecordedRequest, SimulatedVenue
 from hedgekit.testing import engine_types as E
-from hedgekit_okx.wire_orders import ALGO_LIST_TYPES
 
 from .conftest import ADA, BTC, ETH, last_body, posts, sent
+
+#: The ``ordType`` values of GET /api/v5/trade/orders-algo-pending, as OKX documents them
+#: (https://www.okx.com/docs-v5/en/#order-book-trading-algo-trading-get-algo-order-list, "ordType | String |
+#: Yes": conditional, oco, chase, trigger, move_order_stop, iceberg, twap; "unlike other ordType which only can
+#: use one type, conditional and oco both can be used and separated with comma"; VENUES.md §4.5, §7.4).
+DOCUMENTED_ALGO_TYPES = frozenset({"conditional", "oco", "chase", "trigger", "move_order_stop", "iceberg", "twap"})
+
+
+def algo_types_asked(requests: list[RecordedRequest]) -> list[str]:
+    """The ``ordType`` of each orders-algo-pending request, a comma-joined pair split in two."""
+    return [kind for r in requests if r.path == "/api/v5/trade/orders-algo-pending"
+            for kind in dict(r.query_pairs)["ordType"].split(",")]
 
 ORDER_KEYS = ("instId", "tdMode", "side", "posSide", "ordType", "sz", "px", "reduceOnly")
 
@@ -234,12 +245,22 @@ async def test_exposure_asks_every_algo_type_and_every_page(hk: HedgeClient, ven
     kinds = [b.kind for b in info.value.blockers]
     assert kinds.count(BlockerKind.CONDITIONAL_ORDER) == 101 and kinds.count(BlockerKind.POSITION) == 1
     asked = [r for r in venue.requests[before:] if r.path == "/api/v5/trade/orders-algo-pending"]
-    types = [dict(r.query_pairs)["ordType"] for r in asked]
-    assert set(types) == set(ALGO_LIST_TYPES) and len(ALGO_LIST_TYPES) == 7
+    assert DOCUMENTED_ALGO_TYPES <= set(algo_types_asked(asked))
     trailing = [dict(r.query_pairs) for r in asked if dict(r.query_pairs)["ordType"] == "move_order_stop"]
     assert len(trailing) == 2 and "after" not in trailing[0] and trailing[1]["after"]
     assert all(q["limit"] == "100" for q in trailing)
     assert not sent(venue, "POST", "account/set-position-mode")
+
+
+async def test_a_switch_check_asks_every_documented_algo_type_once(hk: HedgeClient, venue: SimulatedVenue) -> None:
+    before = len(venue.requests)
+    await hk.set_position_mode(PositionMode.HEDGE)  # nothing open: one page of each list
+    switch = next(i for i, r in enumerate(venue.requests) if r.path == "/api/v5/account/set-position-mode")
+    assert switch >= before
+    asked = algo_types_asked(venue.requests[before:switch])
+    missing = DOCUMENTED_ALGO_TYPES - set(asked)
+    assert not missing, f"the exposure check never asked for {sorted(missing)}"
+    assert all(asked.count(kind) == 1 for kind in DOCUMENTED_ALGO_TYPES), sorted(asked)
 
 
 async def test_a_lone_trailing_stop_blocks_the_switch(hk: HedgeClient, venue: SimulatedVenue) -> None:
