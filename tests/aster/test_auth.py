@@ -28,7 +28,8 @@ from hedgekit_aster.auth import (
     sign_digest,
 )
 from hedgekit_aster.simulator import new_private_key
-from hedgekit_aster.simulator_auth import NONCES_KEPT, NonceBook
+from hedgekit_aster.simulator_auth import NonceBook
+from hedgekit_binance.simulator_wire import BinanceError
 
 from .conftest import BTC, frontend
 
@@ -95,18 +96,31 @@ def test_hmac_signer_is_binances_scheme() -> None:
     assert {"timestamp", "recvWindow"} <= dict(parse_qsl(text)).keys()
 
 
+# AST3 "V3 Nonce Mechanism": nonces in microseconds, "the difference from server time must not exceed 10
+# seconds"; "each user maintains only the most recent 100 nonces": a used nonce is a duplicate, and once the
+# list is full a nonce "smaller than the current minimum" is expired. The answer is the Noop sample's
+# {"code":-4225,"msg":"Nonce Expired"}.
+KEPT = 100
+WINDOW_US = 10_000_000
+
+
 def test_nonce_book_keeps_the_last_hundred() -> None:
     book, now = NonceBook(), 1_700_000_000_000_000
-    for i in range(NONCES_KEPT):
+    for i in range(1, KEPT):
         book.accept(now + i, now)
-    with pytest.raises(Exception, match="Nonce Expired"):
-        book.accept(now - 1, now)  # the list is full and it is below its minimum
-    with pytest.raises(Exception, match="Nonce Expired"):
-        book.accept(now + 5, now)  # used
-    with pytest.raises(Exception, match="Nonce Expired"):
-        book.accept(now + 11_000_000, now)  # more than 10 s ahead
-    book.accept(now + 200, now)
-    assert len(book.used) == NONCES_KEPT and book.used[0] == now + 1
+    book.accept(now - 1, now)  # the 100th: below every other nonce, but the list is not full yet
+    refusals = [
+        now - 2,  # the list is full and it is below its minimum (now - 1)
+        now + 5,  # used
+        now + WINDOW_US + 1,  # more than 10 s ahead
+        now - WINDOW_US - 1,  # more than 10 s behind
+    ]
+    for nonce in refusals:
+        with pytest.raises(BinanceError, match="Nonce Expired") as info:
+            book.accept(nonce, now)
+        assert info.value.code == -4225
+    book.accept(now + WINDOW_US, now)  # exactly 10 s ahead is within; the oldest (now - 1) makes room
+    assert len(book.used) == KEPT and now - 1 not in book.used and book.used[0] == now + 1
 
 
 async def raw(venue: SimulatedVenue, method: str, path: str, params: dict[str, str], *, key: str,

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from hedgekit import HedgeClient, MarginMode, OrderType, PositionMode, PositionSide, TimeInForce, WorkingType
+from hedgekit import HedgeClient, InvalidRequest, MarginMode, OrderType, PositionMode, PositionSide, TimeInForce, WorkingType
 from hedgekit.testing import SimulatedVenue
 
 from .conftest import BTC, ETH, body, last, writes
@@ -122,11 +122,13 @@ async def test_trailing_stop_is_a_position_setting(
 
 async def test_trailing_stop_must_cover_the_whole_leg(hk: HedgeClient, venue: SimulatedVenue) -> None:
     await hk.set_position_mode(PositionMode.HEDGE, symbol=BTC)
-    with pytest.raises(Exception, match="empty"):
+    before = writes(venue)
+    with pytest.raises(InvalidRequest, match="empty"):  # refused here: nothing sent
         await hk.trailing_stop(BTC, PositionSide.SHORT, Decimal("0.010"), Decimal("1"))
+    assert writes(venue) == before
     await hk.open_short(BTC, Decimal("0.010"))
     before = writes(venue)
-    with pytest.raises(Exception, match="whole short leg"):
+    with pytest.raises(InvalidRequest, match="whole short leg"):
         await hk.trailing_stop(BTC, PositionSide.SHORT, Decimal("0.005"), Decimal("1"))
     assert writes(venue) == before
 
@@ -162,8 +164,11 @@ async def test_leverage_margin_and_margin_mode_bodies(hk: HedgeClient, venue: Si
     result = await hk.set_leverage(BTC, 5, PositionSide.LONG)  # per leg: isolated + hedge only
     assert (result.long, result.short) == (5, 7)
     assert body(last(venue, "POST", "/v5/position/set-leverage"))["sellLeverage"] == "7"
-    with pytest.raises(Exception, match="up to 4 decimals"):
+    before = writes(venue)
+    # manual-add-margin.mdx: margin "Support up to 4 decimal"; refused here, nothing sent
+    with pytest.raises(InvalidRequest, match="up to 4 decimals"):
         await hk.adjust_margin(BTC, PositionSide.SHORT, Decimal("1.00005"))
+    assert writes(venue) == before
 
 
 async def test_signed_headers(hk: HedgeClient, venue: SimulatedVenue) -> None:
