@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import secrets as _secrets
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -196,7 +197,10 @@ class VenueAdapter(ABC):
       * :meth:`switch_mode` treats the venue's "no change needed" as success and raises
         :class:`~hedgekit.errors.ModeChangeBlocked` when the venue refuses for exposure;
       * :meth:`place_order` raises :class:`~hedgekit.errors.PositionSideMismatch` when the venue says
-        the position side does not fit its mode, and never re-sends on its own.
+        the position side does not fit its mode, and never re-sends on its own;
+      * :meth:`write_deadline_ms`, :meth:`refuses_duplicate_client_id` and :meth:`fence_order` state
+        how the venue bounds a write whose answer was lost (the facade's exactly-once rests on
+        them), each with the venue document that says so.
     """
 
     name: ClassVar[str]
@@ -213,6 +217,8 @@ class VenueAdapter(ABC):
         self._cid_prefix = "hk" + _secrets.token_hex(8)
         self._cid_format = f"%s%0{min(14, self.client_order_id_max - 18)}x"
         self._cid_count = 0
+        #: the venue's clock minus this machine's, in ms, as last measured (:meth:`resync_time`)
+        self.clock_offset_ms = 0
 
     # -- lifecycle ---------------------------------------------------------------------------
     @abstractmethod
@@ -226,6 +232,49 @@ class VenueAdapter(ABC):
     async def resync_time(self) -> None:
         """Re-measure the offset between this machine's clock and the venue's (after a clock error)."""
         return None
+
+    # -- the venue's clock and its deadlines ----------------------------------------------
+    def venue_time_ms(self) -> int:
+        """The venue's clock now, estimated from this machine's and the last measured offset."""
+        return int(time.time() * 1000) + self.clock_offset_ms
+
+    async def server_time_ms(self) -> int | None:
+        """The venue's clock, read from the venue (one request); ``None`` where it cannot be read.
+
+        Venue adapters override it with their time endpoint; the facade reads it before it takes an
+        order whose answer was lost for absent, so that no estimate of the clock decides that.
+        """
+        return None
+
+    def write_deadline_ms(self, *, conditional: bool) -> int | None:
+        """The venue's clock after which a write signed up to now can no longer take effect.
+
+        Called when an order's answer was lost: every send so far was signed before this call, so
+        the value bounds them all from above. A venue that refuses to act on a request past its own
+        deadline (Binance's matching engine and ``recvWindow``, OKX's ``expTime``, Aster's nonce
+        window) returns that deadline for this moment; ``None`` means the venue enforces none for
+        this kind of write, and the facade must find the order another way (a resend the venue
+        would refuse as a duplicate, or :meth:`fence_order`).
+        """
+        return None
+
+    def refuses_duplicate_client_id(self, *, conditional: bool) -> bool:
+        """Whether the venue refuses a second order with a client id it already holds.
+
+        Where it does, sending an order again with the same client id can never make a second
+        order, so the facade may resend at once after a lost answer instead of waiting for the
+        deadline.
+        """
+        return False
+
+    async def fence_order(self, request: OrderRequest) -> bool:
+        """Make every earlier send of ``request`` unable to take effect, where the venue offers a way.
+
+        Returns ``True`` when, after this call, a send that has not been acted on never will be (so
+        an order not found afterwards is absent for good); ``False`` when the venue has no such
+        means or it did not work. Raises only transient :mod:`hedgekit.errors` (the facade asks again).
+        """
+        return False
 
     # -- markets -----------------------------------------------------------------------------
     def _set_markets(self, markets: list[Market]) -> None:

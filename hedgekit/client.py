@@ -9,25 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import functools
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from decimal import Decimal
-from types import TracebackType
-from typing import TypeVar
+from types import MappingProxyType, TracebackType
+from typing import Any, TypeVar
 
 from hedgekit.adapter import OrderRequest, VenueAdapter
-from hedgekit.errors import (
-    ClockSkew,
-    ConfigurationError,
-    ExchangeUnavailable,
-    HedgekitError,
-    InvalidRequest,
-    NetworkError,
-    OrderRejected,
-    OrderStatusUnknown,
-    PositionSideMismatch,
-    RateLimited,
-)
+from hedgekit.errors import ConfigurationError, InvalidRequest, PositionSideMismatch
+from hedgekit.exactly_once import Resolver
 from hedgekit.models import (
     Exposure,
     Intent,
@@ -59,6 +50,7 @@ T = TypeVar("T")
 class _State(enum.Enum):
     NEW = "new"
     OPEN = "open"
+    CLOSING = "closing"
     CLOSED = "closed"
 
 
@@ -79,6 +71,10 @@ class HedgeClient:
         self._state = _State.NEW
         self._modes: dict[str | None, PositionMode] = {}
         self._open_lock = asyncio.Lock()
+        self._resolver = Resolver(adapter, self._retry)
+        self._in_flight: dict[str, asyncio.Task[Order]] = {}
+        self._cancels: set[asyncio.Task[Order]] = set()
+        self._closing: asyncio.Task[None] | None = None
 
     def __repr__(self) -> str:
         return f"HedgeClient(venue={self.venue!r}, state={self._state.value})"
@@ -96,8 +92,32 @@ class HedgeClient:
 
     @property
     def closed(self) -> bool:
-        """True once :meth:`aclose` ran."""
-        return self._state is _State.CLOSED
+        """True once :meth:`aclose` was called (new calls are refused from then on)."""
+        return self._state in (_State.CLOSING, _State.CLOSED)
+
+    @property
+    def in_flight(self) -> Mapping[str, asyncio.Task[Order]]:
+        """Orders on their way to the venue, by client order id, each with the task that settles it.
+
+        Every order call runs its placement, and the lookups after a lost answer, in a task of its
+        own that the caller's cancellation or timeout does not stop: awaiting the task gives the
+        :class:`~hedgekit.Order` or the error the call would have given. An entry leaves when its
+        order is settled. A bot that times out its calls recovers its orders like this::
+
+            cid = hk.new_client_order_id()
+            try:
+                order = await asyncio.wait_for(hk.open_long(symbol, size, client_order_id=cid), 2.0)
+            except asyncio.TimeoutError:
+                task = hk.in_flight.get(cid)
+                order = await task if task is not None else await hk.fetch_order(symbol, client_order_id=cid)
+
+        The mapping is read-only.
+        """
+        return MappingProxyType(self._in_flight)
+
+    def new_client_order_id(self) -> str:
+        """A fresh client order id that fits the venue's rules, to pass as ``client_order_id=``."""
+        return self._adapter.new_client_order_id()
 
     async def open(self) -> HedgeClient:
         """Load the venue's markets; ``async with`` calls it. Idempotent while open."""
@@ -118,11 +138,28 @@ class HedgeClient:
         return self
 
     async def aclose(self) -> None:
-        """Close every connection. Idempotent; the client cannot be reopened."""
-        if self._state is _State.CLOSED:
-            return
-        self._state = _State.CLOSED
-        await self._adapter.close()
+        """Close every connection, after every order and cancel in flight is settled.
+
+        New calls are refused from the moment it is called; orders and cancels already sent go on
+        to their end (bounded by the venue's deadline for them and
+        :attr:`RetryPolicy.resolve_timeout`), so no caller gets a lifecycle error for an order
+        that was sent. Idempotent; the client cannot be reopened. Cancelling ``aclose`` does not
+        stop the settling: the connections close when it is done.
+        """
+        if self._closing is None:
+            if self._state is _State.CLOSED:
+                return
+            self._state = _State.CLOSING
+            self._closing = asyncio.ensure_future(self._drain_and_close())
+        await asyncio.shield(self._closing)
+
+    async def _drain_and_close(self) -> None:
+        try:
+            while self._in_flight or self._cancels:
+                await asyncio.wait([*self._in_flight.values(), *self._cancels])
+        finally:
+            self._state = _State.CLOSED
+            await self._adapter.close()
 
     async def __aenter__(self) -> HedgeClient:
         return await self.open()
@@ -133,6 +170,10 @@ class HedgeClient:
         await self.aclose()
 
     def _ready(self) -> None:
+        if self._state is _State.OPEN:
+            return
+        if self._state is _State.CLOSING:
+            raise ConfigurationError("this client is closing; connect again", venue=self.venue)
         if self._state is _State.CLOSED:
             raise ConfigurationError("this client is closed; connect again", venue=self.venue)
         if self._state is _State.NEW:
@@ -169,6 +210,9 @@ class HedgeClient:
         self._ready()
         if symbol is not None:
             symbol = self._adapter.market(symbol).symbol
+        return await self._read_mode(symbol)
+
+    async def _read_mode(self, symbol: str | None) -> ModeState:
         state = await self._read("position_mode", lambda: self._adapter.fetch_mode(symbol))
         self._modes[state.scope_key] = state.mode
         return state
@@ -219,7 +263,7 @@ class HedgeClient:
         cached = self._modes.get(key)
         if cached is not None:
             return cached
-        return (await self.position_mode(symbol)).mode
+        return (await self._read_mode(symbol)).mode
 
     # -- reads -------------------------------------------------------------------------------
     async def legs(self, symbol: str) -> LegPair:
@@ -390,7 +434,17 @@ class HedgeClient:
         market = self._adapter.market(symbol)
         if order_id is None and client_order_id is None:
             raise InvalidRequest("give order_id or client_order_id", venue=self.venue, symbol=symbol)
-        return await self._cancel(market.symbol, order_id, client_order_id, conditional)
+        if client_order_id is not None:
+            self._adapter.check_client_order_id(client_order_id)
+        task = asyncio.ensure_future(
+            self._resolver.cancel(market.symbol, order_id, client_order_id, conditional))
+        self._cancels.add(task)
+        task.add_done_callback(self._cancel_settled)
+        return await asyncio.shield(task)
+
+    def _cancel_settled(self, task: asyncio.Task[Order]) -> None:
+        self._cancels.discard(task)
+        _retrieve(task)
 
     # -- margin and leverage -----------------------------------------------------------------
     async def adjust_margin(self, symbol: str, side: PositionSide, amount: Decimal) -> Leg:
@@ -499,10 +553,28 @@ class HedgeClient:
             trigger_price=trigger_price, callback_rate=callback_rate, activation_price=activation_price,
             working_type=working_type,
         )
+        self._ready()  # aclose() may have begun while the mode was read: nothing is sent then
+        if client_order_id in self._in_flight:
+            raise InvalidRequest(
+                f"an order with client order id {client_order_id} is in flight; await hk.in_flight[...] first",
+                venue=self.venue, symbol=market.symbol, client_order_id=client_order_id,
+            )
+        task = asyncio.ensure_future(self._place(request))
+        self._in_flight[client_order_id] = task
+        task.add_done_callback(functools.partial(self._order_settled, client_order_id))
+        return await asyncio.shield(task)
+
+    async def _place(self, request: OrderRequest) -> Order:
+        """The task behind ``in_flight[client_order_id]``: place exactly once, then explain a mode mismatch."""
         try:
-            return await self._place_once(request)
+            return await self._resolver.place(request)
         except PositionSideMismatch as exc:
-            raise await self._mode_mismatch(market.symbol, exc) from exc
+            raise await self._mode_mismatch(request.symbol, exc) from exc
+
+    def _order_settled(self, client_order_id: str, task: asyncio.Task[Order]) -> None:
+        if self._in_flight.get(client_order_id) is task:
+            del self._in_flight[client_order_id]
+        _retrieve(task)
 
     async def _with_mode_check(self, symbol: str, fn: Callable[[], Awaitable[T]]) -> T:
         try:
@@ -515,7 +587,7 @@ class HedgeClient:
         mode, read the real one, and say which it is (the request is not re-sent)."""
         _, key = self._adapter.mode_scope(symbol)
         self._modes.pop(key, None)
-        actual = (await self.position_mode(symbol)).mode
+        actual = (await self._read_mode(symbol)).mode
         return PositionSideMismatch(
             f"the venue's position mode is {actual.value}, not the one this request was built for; "
             f"the request was not re-sent ({exc.venue_message or exc.message})",
@@ -524,110 +596,12 @@ class HedgeClient:
             client_order_id=exc.client_order_id,
         )
 
-    async def _place_once(self, request: OrderRequest) -> Order:
-        """Place an order exactly once.
 
-        The client order id was made before the first attempt and never changes. After an
-        ambiguous failure (no answer, or the venue's "status unknown") the venue is asked for that
-        id: found means placed, and the order is returned; absent means the order can be sent
-        again with the same id. A refusal the venue makes before acting (rate limit, clock) is sent
-        again after the wait. Any error raised from here means the order is not at the venue,
-        except :class:`~hedgekit.errors.OrderStatusUnknown`, raised when the venue could not be
-        asked.
-        """
-        policy = self._retry
-        cid = request.client_order_id
-        conditional = request.type.conditional
-        attempt = 0
-        while True:
-            attempt += 1
-            log.debug("%s place_order %s %s client_order_id=%s attempt %d", self.venue,
-                      request.plan.intent.value, request.symbol, cid, attempt)
-            try:
-                return await self._adapter.place_order(request)
-            except (NetworkError, ExchangeUnavailable) as exc:
-                log.debug("%s place_order client_order_id=%s ambiguous (%s): looking it up", self.venue, cid,
-                          type(exc).__name__)
-                found = await self._lookup(request.symbol, cid, conditional, exc)
-                if found is not None:
-                    return found
-                if attempt >= policy.attempts:
-                    raise
-            except OrderRejected as exc:
-                if attempt == 1:
-                    raise
-                # a re-send refused (e.g. a duplicate client id): the first send may have landed late
-                found = await self._lookup(request.symbol, cid, conditional, exc)
-                if found is not None:
-                    return found
-                raise
-            except (RateLimited, ClockSkew) as exc:
-                if attempt >= policy.attempts:
-                    raise
-                log.debug("%s place_order client_order_id=%s refused before acting (%s): sending again",
-                          self.venue, cid, type(exc).__name__)
-                if isinstance(exc, ClockSkew):
-                    await self._read("resync_time", self._adapter.resync_time)
-                    continue
-                if exc.retry_after is not None:
-                    await asyncio.sleep(min(exc.retry_after, policy.retry_after_cap))
-                    continue
-            await asyncio.sleep(policy.backoff(attempt))
-
-    async def _lookup(self, symbol: str, client_order_id: str, conditional: bool, cause: Exception) -> Order | None:
-        """Ask the venue for an order by client id until it answers; OrderStatusUnknown if it never does."""
-        policy = self._retry
-        tries = max(3, 2 * policy.attempts)
-        for attempt in range(1, tries + 1):
-            await asyncio.sleep(policy.backoff(attempt))
-            try:
-                return await self._adapter.fetch_order(
-                    symbol, client_order_id=client_order_id, conditional=conditional
-                )
-            except ClockSkew:
-                await self._read("resync_time", self._adapter.resync_time)
-            except HedgekitError as exc:
-                if not exc.transient:
-                    raise
-                log.debug("%s fetch_order client_order_id=%s failed (%s), asking again", self.venue,
-                          client_order_id, type(exc).__name__)
-        raise OrderStatusUnknown(
-            f"the order may or may not be at the venue: it did not answer {tries} lookups of client order id "
-            f"{client_order_id}; look it up before placing it again",
-            venue=self.venue, operation="place_order", symbol=symbol, client_order_id=client_order_id,
-        ) from cause
-
-    async def _cancel(self, symbol: str, order_id: str | None, client_order_id: str | None,
-                      conditional: bool) -> Order:
-        """Cancel an order; after a failure, read it back instead of guessing.
-
-        An order that is no longer open (canceled, filled, expired) is returned as the venue reports
-        it; check its ``status``.
-        """
-        policy = self._retry
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                return await self._adapter.cancel_order(
-                    symbol, order_id=order_id, client_order_id=client_order_id, conditional=conditional
-                )
-            except (NetworkError, ExchangeUnavailable, RateLimited, ClockSkew, OrderRejected) as exc:
-                # OrderRejected: the order may be gone already (filled, or canceled by a send whose
-                # answer was lost; HTTP clients re-send a DELETE on a dropped connection): read it
-                if isinstance(exc, ClockSkew):
-                    await self._read("resync_time", self._adapter.resync_time)
-                found = await self._read(
-                    "fetch_order",
-                    lambda: self._adapter.fetch_order(
-                        symbol, order_id=order_id, client_order_id=client_order_id, conditional=conditional
-                    ),
-                )
-                if found is not None and not found.status.is_open:
-                    return found
-                if isinstance(exc, OrderRejected) or attempt >= policy.attempts:
-                    raise
-            await asyncio.sleep(policy.backoff(attempt))
+def _retrieve(task: asyncio.Task[Any]) -> None:
+    """Mark a settled task's error as seen: its caller may have stopped waiting (the error stays on
+    the task for whoever awaits it)."""
+    if not task.cancelled():
+        task.exception()
 
 
 def _leg_side(side: object) -> PositionSide:

@@ -17,7 +17,7 @@ from typing import TypeVar
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 from tenacity.wait import wait_random_exponential
 
-from hedgekit.errors import ClockSkew, HedgekitError, RateLimited
+from hedgekit.errors import ClockSkew, ConfigurationError, HedgekitError, RateLimited
 
 __all__ = ["RetryPolicy"]
 
@@ -36,12 +36,28 @@ class RetryPolicy:
         backoff_cap: the longest single wait, in seconds (a venue's retry-after may be longer
             and is honoured up to ``retry_after_cap``).
         retry_after_cap: the longest venue-requested wait honoured, in seconds.
+        resolve_timeout: how long, in seconds, hedgekit goes on trying to learn the fate of an
+            order or cancel whose answer was lost, counted from the venue's own deadline for it
+            (from the loss where the venue keeps none), before it gives up with
+            :class:`~hedgekit.errors.OrderStatusUnknown`. Until the deadline has passed the venue
+            is asked in any case: an order not found before then may still land.
+        lookup_interval: the longest wait, in seconds, between two lookups of such an order.
     """
 
     attempts: int = 4
     backoff_initial: float = 0.2
     backoff_cap: float = 5.0
     retry_after_cap: float = 60.0
+    resolve_timeout: float = 10.0
+    lookup_interval: float = 0.5
+
+    def __post_init__(self) -> None:
+        if isinstance(self.attempts, bool) or not isinstance(self.attempts, int) or self.attempts < 1:
+            raise ConfigurationError(f"attempts must be a whole number >= 1, not {self.attempts!r}")
+        for name in ("backoff_initial", "backoff_cap", "retry_after_cap", "resolve_timeout", "lookup_interval"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+                raise ConfigurationError(f"{name} must be a number of seconds >= 0, not {value!r}")
 
     @classmethod
     def disabled(cls) -> RetryPolicy:

@@ -11,7 +11,11 @@ Example: "the next 2 order requests are taken and their answers lost"::
 
 Kinds:
 
-``LATENCY``       the answer is delayed by ``delay`` seconds (the request is processed).
+``LATENCY``       the venue is slow: it takes the request (its arrival time is recorded), acts on it
+                  ``delay`` seconds later and then answers. A client whose timeout is shorter
+                  gives up before the venue acts; each frontend applies its venue's own deadlines
+                  at arrival or when it acts, as the venue does (Binance's ``-5028``, OKX's
+                  ``expTime``, Aster's nonce window).
 ``RATE_LIMIT``    the venue's rate-limit answer, with its retry-after header (not processed).
 ``SERVER_ERROR``  an HTTP 5xx with the venue's body (``status``, default 503; not processed).
 ``UNKNOWN``       the venue processed the request but answers that the outcome is unknown
@@ -19,6 +23,10 @@ Kinds:
 ``DROP_BEFORE``   the connection closes before the venue sees the request.
 ``DROP_AFTER``    the venue processes the request, then the connection closes unanswered.
 ``CLOCK_SKEW``    the venue's timestamp refusal (not processed).
+``UNREADABLE``    the venue processes the request and answers HTTP 200 with a body the client
+                  cannot read: the real answer cut in half, an empty body, or an HTML page
+                  (``body`` picks one: ``"truncated"``, ``"empty"``, ``"html"``; drawn at random
+                  by :meth:`FaultInjector.set_random`).
 """
 
 from __future__ import annotations
@@ -31,7 +39,7 @@ from dataclasses import dataclass, field
 
 from hedgekit.testing.frontend import DropConnection, Handler, RecordedRequest, WireResponse
 
-__all__ = ["Fault", "FaultInjector", "FaultKind", "InjectedFault"]
+__all__ = ["UNREADABLE_BODIES", "Fault", "FaultInjector", "FaultKind", "InjectedFault", "unreadable"]
 
 
 class FaultKind(enum.Enum):
@@ -44,11 +52,30 @@ class FaultKind(enum.Enum):
     DROP_BEFORE = "drop_before"
     DROP_AFTER = "drop_after"
     CLOCK_SKEW = "clock_skew"
+    UNREADABLE = "unreadable"
 
     @property
     def processed(self) -> bool:
         """Whether the venue acted on the request before the fault."""
-        return self in (FaultKind.LATENCY, FaultKind.UNKNOWN, FaultKind.DROP_AFTER)
+        return self in (FaultKind.LATENCY, FaultKind.UNKNOWN, FaultKind.DROP_AFTER, FaultKind.UNREADABLE)
+
+
+UNREADABLE_BODIES = ("truncated", "empty", "html")
+"""The kinds of unreadable success :attr:`FaultKind.UNREADABLE` answers with."""
+
+_HTML_PAGE = "<!DOCTYPE html><html><head><title>Please wait</title></head><body><p>Checking your browser.</p></body></html>"
+
+
+def unreadable(answer: WireResponse, body: str) -> WireResponse:
+    """``answer`` turned into an HTTP 200 whose body cannot be read (see :data:`UNREADABLE_BODIES`)."""
+    if body == "empty":
+        return WireResponse(200, "", answer.content_type, answer.headers)
+    if body == "html":
+        return WireResponse(200, _HTML_PAGE, "text/html", answer.headers)
+    if body != "truncated":
+        raise ValueError(f"unknown unreadable body {body!r}; one of {UNREADABLE_BODIES}")
+    text = answer.body
+    return WireResponse(200, text[: max(1, len(text) // 2)], answer.content_type, answer.headers)
 
 
 @dataclass
@@ -66,6 +93,7 @@ class Fault:
     delay: float = 0.0
     retry_after: float = 1.0
     status: int = 503
+    body: str = "truncated"
 
     def matches(self, request: RecordedRequest) -> bool:
         """Whether ``request`` is one this fault watches."""
@@ -162,7 +190,9 @@ class FaultInjector:
             return None
         if chance.rng.random() >= chance.rate:
             return None
-        return Fault(chance.rng.choice(chance.kinds), delay=chance.delay, retry_after=chance.retry_after)
+        kind = chance.rng.choice(chance.kinds)
+        body = chance.rng.choice(UNREADABLE_BODIES) if kind is FaultKind.UNREADABLE else "truncated"
+        return Fault(kind, delay=chance.delay, retry_after=chance.retry_after, body=body)
 
     async def __call__(self, request: RecordedRequest, call_next: Handler, frontend: object) -> WireResponse:
         fault = self._pick(request)
@@ -178,6 +208,8 @@ class FaultInjector:
         if kind is FaultKind.DROP_AFTER:
             await call_next(request)
             raise DropConnection()
+        if kind is FaultKind.UNREADABLE:
+            return unreadable(await call_next(request), fault.body)
         if kind is FaultKind.UNKNOWN:
             await call_next(request)
         respond = getattr(frontend, "fault_response")

@@ -276,6 +276,7 @@ class SimulatedVenue:
         delay: float = 0.0,
         retry_after: float = 1.0,
         status: int = 503,
+        body: str = "truncated",
     ) -> Fault:
         """Script a fault: the next ``count`` matching requests (after ``skip``) hit ``kind``.
 
@@ -284,7 +285,8 @@ class SimulatedVenue:
             venue.inject(FaultKind.DROP_AFTER, method="POST", path="/fapi/v1/order", count=2)
         """
         return self.faults.add(
-            Fault(kind, method, path, count=count, skip=skip, delay=delay, retry_after=retry_after, status=status)
+            Fault(kind, method, path, count=count, skip=skip, delay=delay, retry_after=retry_after, status=status,
+                  body=body)
         )
 
     def inject_random(
