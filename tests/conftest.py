@@ -26,9 +26,24 @@ def venue_name(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-#: Set by tests/reliability/test_secrets.py: a folder where every log record (DEBUG and up) and
-#: every credential handed out is written, so the run can be searched for secrets afterwards.
+#: Set by tests/reliability/test_secrets.py: a folder where every log record (DEBUG and up), every
+#: credential handed out and every key and signature value sent on the wire is written, so the run
+#: can be searched for them afterwards.
 AUDIT = os.environ.get("HEDGEKIT_SECRET_AUDIT")
+
+#: Where keys and signatures travel (case-insensitive headers; parameters): Binance/Aster v1
+#: ``X-MBX-APIKEY`` + ``signature``, Aster v3 ``signature``, Bybit ``X-BAPI-API-KEY``/``X-BAPI-SIGN``,
+#: OKX ``OK-ACCESS-KEY``/``OK-ACCESS-SIGN``/``OK-ACCESS-PASSPHRASE`` (VENUES.md §1.7, 2.7, 3.7, 4.7).
+WIRE_SECRET_HEADERS = ("X-MBX-APIKEY", "X-BAPI-API-KEY", "X-BAPI-SIGN", "OK-ACCESS-KEY", "OK-ACCESS-SIGN",
+                       "OK-ACCESS-PASSPHRASE")
+WIRE_SECRET_PARAMS = ("signature",)
+
+
+def _wire_secrets(sim: SimulatedVenue) -> list[str]:
+    """Every key and signature value the venue received, as sent."""
+    found = {r.headers[h] for r in sim.requests for h in WIRE_SECRET_HEADERS if h in r.headers}
+    found |= {str(r.params[p]) for r in sim.requests for p in WIRE_SECRET_PARAMS if p in r.params}
+    return sorted(found)
 
 
 @pytest.fixture(autouse=True)
@@ -56,11 +71,13 @@ async def venue(venue_name: str) -> AsyncIterator[SimulatedVenue]:
     async with SimulatedVenue(venue_name, mark_prices=dict(MARKS)) as sim:
         if AUDIT:
             with open(os.path.join(AUDIT, "secrets.jsonl"), "a", encoding="utf-8") as out:
-                out.write(json.dumps(dict(sim.credentials)) + "\n")
+                out.write(json.dumps({"venue": sim.venue, **sim.credentials}) + "\n")
         yield sim
         if AUDIT:
             with open(os.path.join(AUDIT, "dumps.txt"), "a", encoding="utf-8") as out:
                 out.write(repr(sim.requests) + "\n" + json.dumps([r.dump() for r in sim.requests], default=str) + "\n")
+            with open(os.path.join(AUDIT, "wire.jsonl"), "a", encoding="utf-8") as out:
+                out.write(json.dumps({"venue": sim.venue, "values": _wire_secrets(sim)}) + "\n")
 
 
 @pytest_asyncio.fixture
