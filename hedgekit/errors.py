@@ -180,3 +180,20 @@ class OrderStatusUnknown(NetworkError):
     ``client_order_id`` names the order: look it up before placing it again. Every other error from
     an order call means the order is not at the venue.
     """
+
+
+MISSING_CREDENTIALS = (
+    "this call needs API credentials: connect with api_key and secret (and password, the key's "
+    "passphrase, on OKX); nothing was sent"
+)
+"""The one message of :func:`missing_credentials`, the same on every venue."""
+
+
+def missing_credentials(venue: str, operation: str | None = None) -> AuthenticationError:
+    """The error for a private request asked for without the credentials it needs.
+
+    Every adapter raises it from its private-request path before anything is sent (public calls,
+    such as loading the markets in ``connect()``, need no credentials). The message is
+    :data:`MISSING_CREDENTIALS` on every venue; ``venue`` and ``operation`` give the context.
+    """
+    return AuthenticationError(MISSING_CREDENTIALS, venue=venue, operation=operation)

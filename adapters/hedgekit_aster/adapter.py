@@ -48,12 +48,14 @@ from hedgekit.ccxt_bridge import (
 )
 from hedgekit.ccxt_loader import exchange_class
 from hedgekit.errors import (
+    MISSING_CREDENTIALS,
     ConfigurationError,
     ExchangeError,
     HedgekitError,
     InvalidRequest,
     MalformedResponse,
     OrderRejected,
+    missing_credentials,
 )
 from hedgekit.models import (
     Exposure,
@@ -132,7 +134,7 @@ def make_signer(config: ConnectConfig) -> RequestSigner | None:
     if not api_key and not secret:
         return _exchange_signer(config)
     if not api_key or not secret:
-        return BrokenCredentials("give both api_key and secret (see the Aster section of the README)")
+        return BrokenCredentials(MISSING_CREDENTIALS)  # one of the two: missing, like both
     if not is_address(api_key):
         return HmacSigner(api_key, secret, config.recv_window)
     chain_id = config.options.get("chain_id", TESTNET_CHAIN_ID if config.testnet else MAINNET_CHAIN_ID)
@@ -299,8 +301,7 @@ class AsterAdapter(VenueAdapter):
             raise ConfigurationError("the adapter is not open", venue=self.name, operation=operation)
         method = ENDPOINTS[endpoint][1 if self._legacy else 0]
         if "Private" in method and self._signer is None:
-            raise ConfigurationError("this call needs credentials: connect with api_key and secret",
-                                     venue=self.name, operation=operation)
+            raise missing_credentials(self.name, operation)
         return await call_endpoint(
             self._exchange, method, params, venue=self.name, operation=operation,
             translate=lambda reply: error_from_reply(

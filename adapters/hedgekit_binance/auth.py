@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from hedgekit.ccxt_bridge import ccxt_urlencode, is_hmac_secret
-from hedgekit.errors import AuthenticationError
+from hedgekit.errors import missing_credentials
 from hedgekit.signing import HmacKeys, HmacSha256
 
 __all__ = ["PRIVATE_APIS", "PUBLIC_APIS", "install_hmac_signer", "signed_query"]
@@ -67,10 +67,10 @@ def install_hmac_signer(exchange: Any, venue: str = "binance") -> None:
             if params:
                 url += "?" + ccxt_urlencode(params)
             return {"url": url, "method": method, "body": None, "headers": None}
+        if api_name in PRIVATE_APIS and (not self.apiKey or not self.secret):
+            raise missing_credentials(venue)  # before ccxt's own check, which has its own words
         if api_name not in PRIVATE_APIS or not is_hmac_secret(self.secret):
             return ccxt_sign(path, api, method, params if params is not None else {})
-        if not self.apiKey:
-            raise AuthenticationError("this call needs credentials: connect with api_key and secret", venue=venue)
         url = f"{self.urls['api'][api_name]}/{path}"
         options = self.options
         timestamp = self.milliseconds() - int(options.get("timeDifference") or 0)

@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from hedgekit.ccxt_bridge import is_hmac_secret
-from hedgekit.errors import AuthenticationError
+from hedgekit.errors import missing_credentials
 from hedgekit.signing import HmacKeys, HmacSha256
 
 __all__ = ["install_hmac_signer", "plain_text", "query_string", "signature"]
@@ -106,12 +106,12 @@ def install_hmac_signer(exchange: Any, venue: str = "bybit") -> None:
                 url = f"{url}?{query_string(params)}"
             return {"url": url, "method": method, "body": None, "headers": None}
         secret = self.secret
+        api_key = self.apiKey
+        if api_name == "private" and (not api_key or not secret):
+            raise missing_credentials(venue)  # before ccxt's own check, which has its own words
         if (api_name != "private" or "v5" not in url or not is_hmac_secret(secret)
                 or "openapi" in url or "unified/v3" in url or "contract/v3" in url):
             return ccxt_sign(path, api, method, params)
-        api_key = self.apiKey
-        if not api_key:
-            raise AuthenticationError("this call needs credentials: connect with api_key and secret", venue=venue)
         options = self.options
         difference = options.get("timeDifference")
         if difference.__class__ is not int:

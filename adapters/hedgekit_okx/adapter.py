@@ -115,12 +115,8 @@ class OkxAdapter(VenueAdapter):
 
     # -- lifecycle ---------------------------------------------------------------------------
     async def open(self) -> None:
-        cfg = self.config
-        if (cfg.api_key is not None or cfg.secret is not None) and cfg.password is None:
-            raise ConfigurationError(
-                "OKX API keys come with a passphrase: connect('okx', api_key=..., secret=..., password=...)",
-                venue=self.name,
-            )
+        # No credential check here: the markets are public. A key without its passphrase (or
+        # without its secret) is refused by the signer, before anything private is sent.
         self._transport.open()
         payload = await self._call("connect", "publicGetPublicInstruments", {"instType": "SWAP"})
         with parsing("public/instruments"):

@@ -29,7 +29,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from hedgekit.ccxt_bridge import ccxt_urlencode
-from hedgekit.errors import AuthenticationError
+from hedgekit.errors import missing_credentials
 from hedgekit.signing import HmacKeys, HmacSha256
 
 __all__ = ["BROKER_PATHS", "install_hmac_signer", "iso8601", "signature"]
@@ -97,8 +97,7 @@ def install_hmac_signer(exchange: Any, venue: str = "okx") -> None:
             return {"url": url, "method": method, "body": None, "headers": None}
         key, secret, passphrase = self.apiKey, self.secret, self.password
         if _missing(key) or _missing(secret) or _missing(passphrase):
-            raise AuthenticationError("this call needs credentials: connect with api_key, secret and password",
-                                      venue=venue)
+            raise missing_credentials(venue)
         is_list = params.__class__ is list
         offset = self.options.get("timeDifference")
         if key.__class__ is not str or secret.__class__ is not str or passphrase.__class__ is not str \

@@ -13,7 +13,6 @@ import hedgekit
 from hedgekit import (
     AuthenticationError,
     ClockSkew,
-    ConfigurationError,
     ExchangeError,
     ExchangeUnavailable,
     InsufficientMargin,
@@ -25,6 +24,7 @@ from hedgekit import (
 )
 from hedgekit.adapter import ConnectConfig
 from hedgekit.ccxt_bridge import VenueReply
+from hedgekit.errors import MISSING_CREDENTIALS
 from hedgekit.retry import RetryPolicy
 from hedgekit.testing import RecordedRequest, SimulatedVenue, WireResponse
 from hedgekit.testing.frontend import Handler
@@ -262,12 +262,19 @@ async def test_no_secret_in_errors_or_logs(venue: SimulatedVenue, caplog: pytest
     assert not [s for s in secrets if s in text]
 
 
-async def test_a_key_without_its_passphrase_is_a_configuration_error(venue: SimulatedVenue) -> None:
-    creds = {"api_key": venue.credentials["api_key"], "secret": venue.credentials["secret"]}
-    with pytest.raises(ConfigurationError, match="passphrase"):
-        async with hedgekit.connect("okx", base_url=venue.base_url, **creds):
-            pass
-    assert venue.requests == []
+async def test_a_key_without_its_passphrase_is_refused_before_anything_private_is_sent(
+    venue: SimulatedVenue,
+) -> None:
+    # the markets are public, so connect() works; the first private call is the one missing-credentials
+    # error every venue raises (tests/conformance/test_error_classes.py), and nothing private goes out
+    async with hedgekit.connect("okx", base_url=venue.base_url, api_key=venue.credentials["api_key"],
+                                secret=venue.credentials["secret"]) as hk:
+        before = len(venue.requests)
+        with pytest.raises(AuthenticationError) as info:
+            await hk.position_mode()
+        assert venue.requests[before:] == []
+    assert info.value.message == MISSING_CREDENTIALS and "passphrase" in str(info.value)
+    assert [r.path for r in venue.requests] == ["/api/v5/public/instruments"]
 
 
 async def test_demo_trading_sends_the_simulated_trading_header(venue: SimulatedVenue) -> None:
