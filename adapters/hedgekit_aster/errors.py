@@ -13,6 +13,10 @@ Aster's table is Binance's (asterdex/api-docs ``V3(Recommended)/EN/aster-finance
 * ``-2031 INVALID_BUILDER_PARAMETER``, ``-4131``, ``-4135``, ``-4137``, ``-4138``, ``-4183``,
   ``-4184``: order refusals from the Aster table.
 
+Every other order refusal of the AST3 table (``-4005 QTY_GREATER_THAN_MAX_QTY`` "Quantity greater
+than max quantity.", ``-2021``, ``-2025``, ``-4004``, ``-4062``, ``-4142``, ...) has the code, name and
+text of Binance's, so it is an :class:`~hedgekit.errors.OrderRejected` through Binance's table.
+
 HTTP statuses (AST3 "HTTP Return Codes"): 429 rate limit, 418 IP ban, 403 WAF, 5xx venue-side,
 503 "execution status is UNKNOWN".
 """

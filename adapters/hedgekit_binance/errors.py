@@ -88,6 +88,75 @@ CODES: dict[int, type[HedgekitError]] = {
     -4120: OrderRejected,  # conditional type sent to /fapi/v1/order: use the Algo Order API
     -4164: OrderRejected,  # MIN_NOTIONAL
     -5022: OrderRejected,  # post-only order would take
+    # order refusals, continued: every code of the error-code page that refuses an order's
+    # parameters or the order itself (developers.binance.com .../usds-margined-futures/error-code;
+    # the code's name, then the page's text where the name does not say it)
+    -1014: OrderRejected,  # UNKNOWN_ORDER_COMPOSITION "Unsupported order combination."
+    -1100: OrderRejected,  # ILLEGAL_CHARS "Illegal characters found in parameter '%s'; legal range is '%s'."
+    -1105: OrderRejected,  # PARAM_EMPTY "Parameter '%s' was empty."
+    -1114: OrderRejected,  # TIF_NOT_REQUIRED "TimeInForce parameter sent when not required."
+    -1115: OrderRejected,  # INVALID_TIF "Invalid timeInForce."
+    -1118: OrderRejected,  # EMPTY_NEW_CL_ORD_ID "New client order ID was empty."
+    -1119: OrderRejected,  # EMPTY_ORG_CL_ORD_ID "Original client order ID was empty."
+    -1122: OrderRejected,  # INVALID_SYMBOL_STATUS "Invalid symbol status."
+    -1128: OrderRejected,  # OPTIONAL_PARAMS_BAD_COMBO "Combination of optional parameters invalid."
+    -1130: OrderRejected,  # INVALID_PARAMETER "Data sent for parameter '%s' is not valid."
+    -1136: OrderRejected,  # INVALID_NEW_ORDER_RESP_TYPE "Invalid newOrderRespType."
+    -2010: OrderRejected,  # NEW_ORDER_REJECTED
+    -2020: OrderRejected,  # UNABLE_TO_FILL "Unable to fill."
+    -2023: OrderRejected,  # USER_IN_LIQUIDATION "User in liquidation mode now."
+    -2024: OrderRejected,  # POSITION_NOT_SUFFICIENT "Position is not sufficient."
+    -2025: OrderRejected,  # MAX_OPEN_ORDER_EXCEEDED "Reach max open order limit."
+    -2026: OrderRejected,  # REDUCE_ONLY_ORDER_TYPE_NOT_SUPPORTED "This OrderType is not supported when reduceOnly."
+    -4000: OrderRejected,  # INVALID_ORDER_STATUS "Invalid order status."
+    -4001: OrderRejected,  # PRICE_LESS_THAN_ZERO "Price less than 0."
+    -4002: OrderRejected,  # PRICE_GREATER_THAN_MAX_PRICE "Price greater than max price."
+    -4004: OrderRejected,  # QTY_LESS_THAN_MIN_QTY "Quantity less than min quantity."
+    -4005: OrderRejected,  # QTY_GREATER_THAN_MAX_QTY "Quantity greater than max quantity."
+    -4006: OrderRejected,  # STOP_PRICE_LESS_THAN_ZERO "Stop price less than zero."
+    -4007: OrderRejected,  # STOP_PRICE_GREATER_THAN_MAX_PRICE "Stop price greater than max price."
+    -4013: OrderRejected,  # PRICE_LESS_THAN_MIN_PRICE "Price less than min price."
+    -4016: OrderRejected,  # PRICE_HIGHTER_THAN_MULTIPLIER_UP "Price is higher than mark price multiplier cap."
+    -4020: OrderRejected,  # TARGET_STRATEGY_INVALID "Target strategy invalid for orderType '%s',reduceOnly '%b'."
+    -4023: OrderRejected,  # QTY_NOT_INCREASED_BY_STEP_SIZE "Qty not increased by step size."
+    -4024: OrderRejected,  # PRICE_LOWER_THAN_MULTIPLIER_DOWN "Price is lower than mark price multiplier floor."
+    -4031: OrderRejected,  # INVALID_WORKING_TYPE "Invalid parameter working type"
+    -4032: OrderRejected,  # EXCEED_MAX_CANCEL_ORDER_SIZE "Exceed maximum cancel order size."
+    -4045: OrderRejected,  # MAX_STOP_ORDER_EXCEEDED "Reach max stop order limit."
+    -4062: OrderRejected,  # REDUCE_ONLY_CONFLICT "Invalid or improper reduceOnly value."
+    -4082: OrderRejected,  # INVALID_BATCH_PLACE_ORDER_SIZE "Invalid number of batch place orders."
+    -4083: OrderRejected,  # PLACE_BATCH_ORDERS_FAIL "Fail to place batch orders."
+    -4087: OrderRejected,  # REDUCE_ONLY_ORDER_PERMISSION "User can only place reduce only order"
+    -4088: OrderRejected,  # NO_PLACE_ORDER_PERMISSION "User can not place order currently"
+    -4117: OrderRejected,  # STOP_ORDER_TRIGGERING "stop order is triggering"
+    -4118: InsufficientMargin,  # REDUCE_ONLY_MARGIN_CHECK_FAILED: would open the other side without the margin
+    -4131: OrderRejected,  # MARKET_ORDER_REJECT: the best price fails the PERCENT_PRICE filter
+    -4135: OrderRejected,  # INVALID_ACTIVATION_PRICE "Invalid activation price"
+    -4137: OrderRejected,  # QUANTITY_EXISTS_WITH_CLOSE_POSITION "Quantity must be zero with closePosition equals true"
+    -4138: OrderRejected,  # REDUCE_ONLY_MUST_BE_TRUE "Reduce only must be true with closePosition equals true"
+    -4139: OrderRejected,  # ORDER_TYPE_CANNOT_BE_MKT "Order type can not be market if it's unable to cancel"
+    -4140: OrderRejected,  # INVALID_OPENING_POSITION_STATUS "Invalid symbol status for opening position"
+    -4141: OrderRejected,  # SYMBOL_ALREADY_CLOSED "Symbol is closed"
+    -4142: OrderRejected,  # STRATEGY_INVALID_TRIGGER_PRICE: "take profit or stop order will be triggered immediately"
+    -4183: OrderRejected,  # "Price is higher than stop price multiplier cap." / "Limit price can't be higher than %s."
+    -4184: OrderRejected,  # PRICE_LOWER_THAN_STOP_MULTIPLIER_DOWN "Limit price can't be lower than %s."
+    -4192: OrderRejected,  # COOLING_OFF_PERIOD "Trade forbidden due to Cooling-off Period."
+    -4210: OrderRejected,  # STOP_PRICE_HIGHER_THAN_PRICE_MULTIPLIER_LIMIT "Stop price can't be higher than %s"
+    -4211: OrderRejected,  # STOP_PRICE_LOWER_THAN_PRICE_MULTIPLIER_LIMIT "Stop price can't be lower than %s"
+    -4400: OrderRejected,  # TRADING_QUANTITATIVE_RULE: "only reduceOnly order is allowed"
+    -4401: OrderRejected,  # LARGE_POSITION_SYM_RULE: "only reduceOnly order is allowed"
+    -5021: OrderRejected,  # FOK_ORDER_REJECT "... the FOK order has been rejected."
+    -5024: OrderRejected,  # MOVE_ORDER_NOT_ALLOWED_SYMBOL_REASON "... Order amendment is not permitted."
+    -5025: OrderRejected,  # LIMIT_ORDER_ONLY "Only limit order is supported."
+    -5026: OrderRejected,  # Exceed_Maximum_Modify_Order_Limit "Exceed maximum modify order limit."
+    -5027: OrderRejected,  # SAME_ORDER "No need to modify the order."
+    -5029: OrderRejected,  # MODIFICATION_MIN_NOTIONAL "Order's notional must be no smaller than %s"
+    -5037: OrderRejected,  # INVALID_PRICE_MATCH "Invalid price match"
+    -5038: OrderRejected,  # UNSUPPORTED_ORDER_TYPE_PRICE_MATCH
+    -5039: OrderRejected,  # INVALID_SELF_TRADE_PREVENTION_MODE "Invalid self trade prevention mode"
+    -5040: OrderRejected,  # FUTURE_GOOD_TILL_DATE: goodTillDate out of range
+    -5041: OrderRejected,  # BBO_ORDER_REJECT "No depth matches this BBO order"
+    -5043: OrderRejected,  # Existing_Pending_Modification "A pending modification already exists for this order."
 }
 
 

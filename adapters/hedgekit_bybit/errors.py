@@ -102,7 +102,7 @@ CODES: dict[int, type[HedgekitError]] = {
     110013: OrderRejected,  # "Cannot set leverage due to risk limit level."
     110015: OrderRejected,  # "The position is in cross margin mode."
     110016: OrderRejected,  # quantity exceeds the risk limit
-    110017: OrderRejected,  # "Reduce-only rule not satisfied"
+    110017: OrderRejected,  # "orderQty will be truncated to zero" (error.mdx; ccxt: "Reduce-only rule not satisfied")
     110019: OrderRejected,  # "Order ID is illegal."
     110020: OrderRejected,  # "Not allowed to have more than 500 active orders."
     110021: OrderRejected,  # open interest limit
@@ -120,6 +120,30 @@ CODES: dict[int, type[HedgekitError]] = {
     110092: OrderRejected,  # "expect Rising, but trigger_price[…] <= current[…]" (ccxt bybit.py)
     110093: OrderRejected,  # "expect Falling, but trigger_price[…] >= current[…]" (ccxt bybit.py)
     110094: OrderRejected,  # "Order notional value below the lower limit" (ccxt bybit.py)
+    # order refusals, continued (error.mdx, "UMA & UTA & Futures"). A quantity over maxOrderQty /
+    # maxMktOrderQty has no code of its own: it is 10001 "The number of contracts exceeds maximum limit
+    # allowed: too large, order_qty:… > max_qty:…" (live answers quoted in pybit issues 244 and 284),
+    # an OrderRejected on an order call (ORDER_OPERATIONS below).
+    30208: OrderRejected,  # "Failed to submit order(s). The order price is higher than the maximum buying price"
+    30209: OrderRejected,  # "Failed to submit order(s). The order price is lower than the minimum selling price."
+    30228: OrderRejected,  # "No new positions during delisting"
+    110040: OrderRejected,  # "The order will trigger a forced liquidation, please re-submit the order."
+    110042: OrderRejected,  # "Currently,due to pre-delivery status, you can only reduce your position …"
+    110063: OrderRejected,  # "Settlement in progress! {{key0}} not available for trading."
+    110066: OrderRejected,  # "Trading is currently not allowed."
+    110074: OrderRejected,  # "This contract is not live"
+    110079: OrderRejected,  # "The order is processing and can not be operated, please try again later"
+    110086: OrderRejected,  # "Current order leverage exceeds the maximum available for your current Risk Limit tier…"
+    110090: OrderRejected,  # "Order placement failed as your position may exceed the max limit. …" (Binance -2027)
+    110095: OrderRejected,  # "You cannot create, modify or cancel Pre-Market Perpetual orders during the Call Auction."
+    110098: OrderRejected,  # "Only Good-Till-Canceled (GTC) orders are supported during Call Auction."
+    110099: OrderRejected,  # "You cannot create TP/SL orders during the Call Auction for Pre-Market Perpetuals."
+    110103: OrderRejected,  # "Only Post-Only orders are available at this stage"
+    110118: OrderRejected,  # "Unable to retrieve a pruce of the market order due to low liquidity"
+    110119: OrderRejected,  # "Order failed. RPI orders are restricted to approved market makers only"
+    110120: OrderRejected,  # "Order price cannot be smaller than xxxx, the price limitation"
+    110121: OrderRejected,  # "Order price cannot be higher than xxxx, the price limitation"
+    110124: OrderRejected,  # "Trading is temporarily restricted due to an active cooling-off period."
 }
 
 #: Operations for which the generic 10001 "Request parameter error" is an order refusal.

@@ -36,7 +36,16 @@ from hedgekit.testing.engine_types import (
 )
 
 from hedgekit_bybit.simulator_markets import SETTLE, price, qty
-from hedgekit_bybit.simulator_wire import KINDS, BybitError, Params, engine_error, order_id, param_error, parse_order_id
+from hedgekit_bybit.simulator_wire import (
+    KINDS,
+    BybitError,
+    Params,
+    engine_error,
+    order_id,
+    param_error,
+    parse_order_id,
+    quantity_above_max,
+)
 
 IDX = {0: PositionSide.BOTH, 1: PositionSide.LONG, 2: PositionSide.SHORT}
 IDX_OUT = {v: k for k, v in IDX.items()}
@@ -254,6 +263,8 @@ def create_order(state: State, params: Params) -> dict[str, Any]:
     except EngineError as exc:
         if exc.reason in (Reason.POST_ONLY_WOULD_TAKE, Reason.FOK_NOT_FILLED):
             return _accept_cancelled(state, params, sid, exc.reason, link, extra)
+        if exc.reason is Reason.QUANTITY_ABOVE_MAX:
+            raise quantity_above_max(quantity, exc.values["max_qty"]) from exc
         raise engine_error(exc) from exc
     return {"orderId": order_id("regular", order.order_id), "orderLinkId": link}
 

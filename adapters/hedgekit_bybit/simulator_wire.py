@@ -76,6 +76,18 @@ def engine_error(exc: EngineError) -> BybitError:
     return BybitError(code, msg)
 
 
+def quantity_above_max(quantity: Decimal, maximum: Decimal) -> BybitError:
+    """``10001`` for a ``qty`` over ``maxOrderQty`` (limit) or ``maxMktOrderQty`` (market).
+
+    The live text, quantities scaled by 10^8 (pybit issue 284, v5 /order/create, market order over
+    ``maxMktOrderQty`` 3600: "The number of contracts exceeds maximum limit allowed: too large,
+    order_qty:579700000000 > max_qty:360000000000"; pybit issue 244 the same).
+    """
+    scale = Decimal(10) ** 8
+    return BybitError(10001, f"The number of contracts exceeds maximum limit allowed: too large, "
+                             f"order_qty:{int(quantity * scale)} > max_qty:{int(maximum * scale)}")
+
+
 def param_error(msg: str) -> BybitError:
     """``10001`` "Request parameter error" with a specific message (``params error: …``)."""
     return BybitError(10001, msg)

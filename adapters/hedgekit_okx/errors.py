@@ -106,7 +106,83 @@ CODES: dict[str, type[HedgekitError]] = {
     "51603": OrderRejected,  # Order does not exist.
     "50072": OrderRejected,  # Isolated margin mode is no longer supported in multi-currency margin mode and portfolio margin mode.
     "51041": ExchangeError,  # Portfolio margin account only supports the Buy/Sell mode.
+    # order refusals, continued (#error-code-rest-api-trade, all HTTP 200; texts abridged with …)
+    "50028": OrderRejected,  # Unable to place the order. Please contact the customer service for details.
+    "51003": OrderRejected,  # Either client order ID or order ID is required.
+    "51004": OrderRejected,  # Order failed. For … mode of {param0}, the sum of … can't be more than …
+    "51005": OrderRejected,  # Your order amount exceeds the max order amount.
+    "51007": OrderRejected,  # Order failed. Please place orders of at least 1 contract or more.
+    "51009": OrderRejected,  # Order blocked. Please contact customer support for assistance.
+    "51011": OrderRejected,  # Order ID already exists.
+    "51022": OrderRejected,  # Contract suspended.
+    "51025": OrderRejected,  # Order count exceeds the limit.
+    "51027": OrderRejected,  # Contract expired.
+    "51028": OrderRejected,  # Contract under delivery.
+    "51029": OrderRejected,  # Contract is being settled.
+    "51030": OrderRejected,  # Funding fee is being settled.
+    "51031": OrderRejected,  # This order price is not within the closing price range.
+    "51033": OrderRejected,  # The total amount per order for this pair has reached the upper limit.
+    "51037": OrderRejected,  # This account only supports placing IOC orders to reduce account risk.
+    "51100": OrderRejected,  # Unable to place order. Take profit/Stop loss conditions cannot be added to reduce-only …
+    "51101": OrderRejected,  # Order failed, the sz of the current order can't be more than {param0} (contracts).
+    "51102": OrderRejected,  # Order failed, the number of pending orders for this instId can't be more than {param0} …
+    "51103": OrderRejected,  # Order failed, the number of pending orders across all instIds under … {param1} (orders)
+    "51104": OrderRejected,  # Order failed, the aggregated contract quantity for all pending orders … {param1} …
+    "51105": OrderRejected,  # Order failed, the maximal sum of position quantity and pending orders quantity …
+    "51106": OrderRejected,  # (the same, across the instFamily, same direction)
+    "51107": OrderRejected,  # (the same, across the instFamily, both directions)
+    "51108": OrderRejected,  # Positions exceed the limit for closing out with the market price.
+    "51116": OrderRejected,  # Order price or trigger price exceeds {param0}.
+    "51117": OrderRejected,  # Pending close-orders count exceeds limit.
+    "51120": OrderRejected,  # Order amount is less than {param0}, please try again.
+    "51122": OrderRejected,  # Order price should higher than the min price {param0}
+    "51135": OrderRejected,  # Your closing price has triggered the limit price, and the max buy price is {param0}.
+    "51136": OrderRejected,  # Your closing price has triggered the limit price, and the min sell price is {param0}.
+    "51137": OrderRejected,  # The highest price limit for buy orders is {param0}.
+    "51138": OrderRejected,  # The lowest price limit for sell orders is {param0}.
+    "51148": OrderRejected,  # Failed to place order. The new order may execute an opposite trading direction of …
+    "51150": OrderRejected,  # The precision of the number of trades or the price exceeds the limit.
+    "51165": OrderRejected,  # The number of {instrument} reduce-only orders reached the upper limit of {upLimit}. …
+    "51174": OrderRejected,  # Order failed, number of pending orders for {param0} exceed the limit of {param1}.
+    "51185": OrderRejected,  # The maximum value allowed per order is {maxOrderValue} USD
+    "51186": OrderRejected,  # Order failed. The leverage for {param0} … exceeds the platform limit of {param2}x.
+    "51187": OrderRejected,  # Order failed. For {param0} {param1} … {param2} contracts, which exceeds the platform …
+    "51201": OrderRejected,  # The value of a market order can't exceed {param0}.
+    "51204": OrderRejected,  # The price for the limit order cannot be empty.
+    "51205": OrderRejected,  # Reduce Only is not available.
+    "51206": OrderRejected,  # Please cancel the Reduce Only order before placing the current {param0} order …
+    "51250": OrderRejected,  # Algo order price is out of the available range.
+    "51252": OrderRejected,  # Algo order amount is out of the available range.
+    "51258": OrderRejected,  # Trailing stop order placement failed. The trigger price of a sell order must be higher …
+    "51259": OrderRejected,  # Trailing stop order placement failed. The trigger price of a buy order must be lower …
+    "51260": OrderRejected,  # Maximum of {param0} pending trailing stop orders can be held at the same time.
+    "51261": OrderRejected,  # Each user can hold up to {param0} pending stop orders at the same time.
+    "51275": OrderRejected,  # The amount of single stop-market order cannot exceed the upper limit.
+    "51276": OrderRejected,  # Prices cannot be specified for stop market orders.
+    "51299": OrderRejected,  # Order did not go through. You can hold a maximum of {param0} orders of this type.
+    "51311": OrderRejected,  # Failed to place trailing stop order. Callback rate should be within {min}<x<={max}
+    "51312": OrderRejected,  # Failed to place trailing stop order. Order amount should be within {min}<x<={max}
+    "51327": OrderRejected,  # closeFraction is only available for Expiry Futures and Perpetual Futures
+    "51329": OrderRejected,  # closeFraction is only available in NET mode
+    "51330": OrderRejected,  # closeFraction is only available for stop market orders
+    "51331": OrderRejected,  # closeFraction is only available for close position orders
+    "51333": OrderRejected,  # Close position order in hedge-mode or reduce-only order in one-way mode cannot attach …
+    "51403": OrderRejected,  # Cancellation failed as the order type doesn't support cancellation.
+    "51410": OrderRejected,  # Cancellation failed as the order is already in canceling status or pending settlement.
+    "51416": OrderRejected,  # Order has been triggered and can't be canceled
+    "51503": OrderRejected,  # Your order has already been filled or canceled.
+    "54030": OrderRejected,  # Order failed. Your total value of same-direction {param0} open positions and orders …
+    "54031": OrderRejected,  # Order failed. The {param1} USD open position limit for {param0} has been reached.
+    "54035": OrderRejected,  # Order failed. The platform has reached the collateral limit …, reduce-only orders only.
 }
+#: General-class parameter refusals (#error-code-rest-api-public, HTTP 400 or 200): "Parameter {param0}
+#: can not be empty." (50014), "Either parameter {param0} or {param1} is required" (50015), "Parameter
+#: {param0} does not match parameter {param1}" (50016), "Parameter {param0} and {param1} can not exist
+#: at the same time." (50024), "Parameter {param0} count exceeds the limit {param1}." (50025). Any
+#: endpoint may answer them; on an order call (:data:`ORDER_OPERATIONS`) they refuse the order.
+REQUEST_PARAMETER_CODES = frozenset({"50014", "50015", "50016", "50024", "50025"})
+ORDER_OPERATIONS = frozenset({"place_order", "cancel_order", "close_leg"})
+
 # TP/SL trigger prices on the wrong side of the last/mark/index price (51277-51280, 51300-51308).
 CODES.update({str(code): OrderRejected for code in (51277, 51278, 51279, 51280, *range(51300, 51309))})
 
@@ -164,6 +240,8 @@ def error_from_reply(reply: VenueReply, *, operation: str, symbol: str | None = 
     if sub_code:
         text = f"{text} (sub-code {sub_code})"
     cls = CODES.get(code) if code is not None else None
+    if cls is None and code in REQUEST_PARAMETER_CODES and operation in ORDER_OPERATIONS:
+        cls = OrderRejected
     if code == PARAMETER_ERROR and "posside" in message.lower():
         cls = PositionSideMismatch  # "Parameter posSide error": the order does not fit the account's mode
     if cls is RateLimited or (cls is None and reply.status == 429):

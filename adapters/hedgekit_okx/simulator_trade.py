@@ -23,6 +23,7 @@ from hedgekit.testing.engine_types import (
     OrderType,
     PositionMode,
     PositionSide,
+    Reason,
     Side,
     TimeInForce,
 )
@@ -47,6 +48,7 @@ from hedgekit_okx.simulator_wire import (
     param_error,
     param_failure,
     plain,
+    size_above_max,
     to_base,
 )
 
@@ -187,6 +189,8 @@ def place_order(state: SimState, params: Params) -> dict[str, Any]:
             client_order_id=client_id, extra={"ordType": kind, "tdMode": td_mode, "tag": tag},
         )
     except EngineError as exc:
+        if exc.reason is Reason.QUANTITY_ABOVE_MAX:
+            raise size_above_max(spec, market=order_type is OrderType.MARKET) from exc
         raise order_failure(exc) from exc
     if client_id is None:
         state.quiet_ids.add(order.order_id)
