@@ -11,6 +11,11 @@ Usage::
 Account commands read credentials from the environment only (``HEDGEKIT_API_KEY``,
 ``HEDGEKIT_SECRET``, ``HEDGEKIT_PASSWORD``), never from arguments, so they do not show in the
 process list or the shell history. ``--base-url`` points them at a simulator or proxy.
+
+Every failure is one line on stderr and a non-zero exit status, never a traceback: 2 for a bad
+command line (unknown venue, a quantity that is not a number), 1 for anything hedgekit or the venue
+refused (missing credentials, a venue's refusal, a venue that cannot be reached), 130 when
+interrupted.
 """
 
 from __future__ import annotations
@@ -20,17 +25,19 @@ import asyncio
 import os
 import sys
 from collections.abc import Callable, Sequence
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
+from typing import NoReturn
 
 import hedgekit
 from hedgekit.client import HedgeClient
-from hedgekit.errors import HedgekitError, ModeChangeBlocked
+from hedgekit.errors import MISSING_CREDENTIALS, HedgekitError, ModeChangeBlocked
 from hedgekit.models import Leg, LegPair, Order, PositionMode, PositionSide
 from hedgekit.payload import plain
 
-__all__ = ["main", "render_legs"]
+__all__ = ["describe", "main", "render_legs"]
 
 DEMO_SYMBOL = "BTC/USDT:USDT"
+CREDENTIALS_HINT = "set HEDGEKIT_API_KEY and HEDGEKIT_SECRET (and HEDGEKIT_PASSWORD for OKX)"
 
 
 def _num(value: Decimal | None, places: int | None = None) -> str:
@@ -147,9 +154,9 @@ async def run_demo(venue_name: str = "binance", out: Callable[[str], object] = p
 def _connect(args: argparse.Namespace) -> HedgeClient:
     return hedgekit.connect(
         args.venue,
-        api_key=os.environ.get("HEDGEKIT_API_KEY"),
-        secret=os.environ.get("HEDGEKIT_SECRET"),
-        password=os.environ.get("HEDGEKIT_PASSWORD"),
+        api_key=os.environ.get("HEDGEKIT_API_KEY") or None,
+        secret=os.environ.get("HEDGEKIT_SECRET") or None,
+        password=os.environ.get("HEDGEKIT_PASSWORD") or None,
         base_url=args.base_url,
         testnet=args.testnet,
     )
@@ -178,13 +185,44 @@ async def _run(args: argparse.Namespace) -> int:
                     _print_leg(leg)
         elif args.command in ("open", "close"):
             method = getattr(hk, f"{args.command}_{args.leg}")
-            price = Decimal(args.price) if args.price else None
-            print(_order_line(await method(args.symbol, Decimal(args.quantity), price=price)))
+            print(_order_line(await method(args.symbol, args.quantity, price=args.price)))
     return 0
 
 
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def describe(exc: BaseException) -> str:
+    """The one line the command line prints for an error (without the ``error:`` prefix)."""
+    if isinstance(exc, HedgekitError):
+        line = f"{type(exc).__name__}: {exc}"
+        if exc.message == MISSING_CREDENTIALS:
+            line = f"{line}; {CREDENTIALS_HINT}"
+        return _one_line(line)
+    return _one_line(f"unexpected {type(exc).__name__}: {exc}")
+
+
+def _number(text: str) -> Decimal:
+    """An argparse type: a finite decimal number, as written (no float on the way)."""
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value.is_finite():
+        raise argparse.ArgumentTypeError(f"not a finite number: {text!r}")
+    return value
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line (argparse's own prints the usage first)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {_one_line(message)} (see {self.prog} --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="hedgekit", description="Hedge mode on USDT perpetuals.")
+    parser = _Parser(prog="hedgekit", description="Hedge mode on USDT perpetuals.")
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="run the hedge-mode cycle on the embedded simulator")
     demo.add_argument("--venue", default="binance", choices=hedgekit.available_venues())
@@ -202,18 +240,25 @@ def _parser() -> argparse.ArgumentParser:
         else:
             cmd.add_argument("leg", choices=["long", "short"])
             cmd.add_argument("symbol")
-            cmd.add_argument("quantity")
-            cmd.add_argument("--price", default=None)
+            cmd.add_argument("quantity", type=_number)
+            cmd.add_argument("--price", default=None, type=_number)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``hedgekit`` and ``python -m hedgekit``."""
-    args = _parser().parse_args(argv)
+    """Entry point of ``hedgekit`` and ``python -m hedgekit``; returns the exit status.
+
+    Prints one line on stderr for any failure, never a traceback (module docstring).
+    """
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:  # a bad command line (already printed), or --help
+        return exc.code if isinstance(exc.code, int) else 2
     try:
         return asyncio.run(_run(args))
-    except HedgekitError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # hedgekit's errors, and the last guard against a traceback
+        print(f"error: {describe(exc)}", file=sys.stderr)
+        return 1
