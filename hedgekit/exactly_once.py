@@ -157,6 +157,8 @@ class Resolver:
     async def _settle(self, request: OrderRequest, doubt: Doubt, resend_safe: bool) -> Order | None:
         """The order if it is at the venue; ``None`` when a send with the same id is safe now."""
         if await self._fence(request):
+            # no earlier send can land now: the venue's deadline no longer bounds the lookups
+            doubt.give_up_at = min(doubt.give_up_at, time.monotonic() + self.policy.resolve_timeout)
             return await self._find(request, doubt, settle=False)
         return await self._find(request, doubt, settle=not resend_safe)
 

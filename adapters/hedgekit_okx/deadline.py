@@ -22,7 +22,7 @@ import types
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["EXP_TIME_PATHS", "install_exp_time"]
+__all__ = ["EXP_TIME_PATHS", "install_exp_time", "signer_of"]
 
 #: Paths (as ccxt's implicit methods name them) whose requests OKX discards past ``expTime``.
 EXP_TIME_PATHS = frozenset({"trade/order", "trade/batch-orders", "trade/amend-order", "trade/amend-batch-orders"})
@@ -36,12 +36,17 @@ def install_exp_time(exchange: Any, window_ms: Callable[[], int]) -> None:
     """
     signer: Callable[..., dict[str, Any]] = exchange.sign
 
-    def sign(self: Any, path: str, api: Any = "public", method: str = "GET", params: Any = None,
-             headers: Any = None, body: Any = None) -> dict[str, Any]:
-        request = signer(path, api, method, params if params is not None else {}, headers, body)
+    def sign(self: Any, path: str, api: Any = "public", method: str = "GET", params: Any = None) -> dict[str, Any]:
+        request = signer(path, api, method, params if params is not None else {})  # as ccxt's fetch2 calls it
         if method == "POST" and path in EXP_TIME_PATHS:
             now = self.milliseconds() - int(self.options.get("timeDifference") or 0)
             request["headers"] = {**(request.get("headers") or {}), "expTime": str(now + window_ms())}
         return request
 
+    sign.__wrapped__ = signer  # type: ignore[attr-defined]  # who signs: hedgekit's signer, or ccxt's
     exchange.sign = types.MethodType(sign, exchange)
+
+
+def signer_of(exchange: Any) -> Any:
+    """The signing method under the ``expTime`` wrapper (the exchange's own ``sign`` if none)."""
+    return getattr(exchange.sign.__func__, "__wrapped__", exchange.sign)

@@ -19,6 +19,7 @@ from hedgekit.testing import SimulatedVenue
 from hedgekit_okx import auth
 from hedgekit_okx import simulator as okx_simulator
 from hedgekit_okx.auth import install_hmac_signer, iso8601, signature
+from hedgekit_okx.deadline import signer_of
 from hedgekit_okx.transport import make_exchange
 
 from .conftest import sent
@@ -213,7 +214,7 @@ async def test_the_timestamp_follows_the_clock_across_seconds() -> None:
 
 def test_hedgekit_signs_the_exchange_it_makes() -> None:
     exchange = make_exchange(ConnectConfig(venue="okx", api_key=KEY, secret=SECRET, password=PASSPHRASE))
-    assert exchange.sign.__func__.__module__ == "hedgekit_okx.auth"
+    assert signer_of(exchange).__func__.__module__ == "hedgekit_okx.auth"  # under the expTime header
 
 
 async def test_a_users_own_exchange_keeps_its_signing() -> None:
@@ -222,7 +223,7 @@ async def test_a_users_own_exchange_keeps_its_signing() -> None:
     client = hedgekit.connect("okx", exchange=exchange)
     try:
         made = make_exchange(client.adapter.config)  # type: ignore[attr-defined]
-        assert made is exchange and made.sign == ccxt_sign
+        assert made is exchange and signer_of(made) == ccxt_sign  # ccxt signs; hedgekit adds expTime
     finally:
         await exchange.close()
 
@@ -256,7 +257,7 @@ async def test_demo_trading_is_signed_here_and_accepted(venue: SimulatedVenue) -
     exchange = make_exchange(ConnectConfig(venue="okx", testnet=True, **venue.credentials))
     exchange.urls["api"] = {"rest": venue.base_url}  # connect() takes base_url or testnet, not both
     try:
-        assert exchange.sign.__func__.__module__ == "hedgekit_okx.auth"
+        assert signer_of(exchange).__func__.__module__ == "hedgekit_okx.auth"  # under the expTime header
         assert (await exchange.privateGetAccountConfig({}))["code"] == "0"
         answer = await exchange.privatePostAccountSetPositionMode({"posMode": "long_short_mode"})
         assert answer["code"] == "0"

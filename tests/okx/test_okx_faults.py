@@ -16,14 +16,16 @@ from hedgekit.testing.faults import FaultKind
 
 from .conftest import BTC, sent
 
-FAST = RetryPolicy(attempts=4, backoff_initial=0.001, backoff_cap=0.01, retry_after_cap=0.5)
+FAST = RetryPolicy(attempts=4, backoff_initial=0.001, backoff_cap=0.01, retry_after_cap=0.5,
+                   resolve_timeout=1.0, lookup_interval=0.02)
+WINDOW_MS = 600  # the expTime window: how long OKX may still act on an order whose answer was lost
 ORDER = "/api/v5/trade/order"
 
 
 @pytest_asyncio.fixture
 async def hk(venue: SimulatedVenue) -> AsyncIterator[HedgeClient]:
     async with hedgekit.connect("okx", base_url=venue.base_url, retry=FAST, rate_limit=False,
-                                **venue.credentials) as client:
+                                recv_window=WINDOW_MS, **venue.credentials) as client:
         yield client
 
 
@@ -79,7 +81,7 @@ async def test_cancel_answer_lost_reads_the_order_back(hk: HedgeClient, venue: S
 
 async def test_a_lookup_that_never_answers_is_order_status_unknown(hk: HedgeClient, venue: SimulatedVenue) -> None:
     venue.inject(FaultKind.DROP_AFTER, method="POST", path=ORDER)
-    venue.inject(FaultKind.SERVER_ERROR, method="GET", path=ORDER, count=100)
+    venue.inject(FaultKind.SERVER_ERROR, method="GET", path=ORDER, count=100_000)
     with pytest.raises(OrderStatusUnknown) as info:
         await hk.open_long(BTC, Decimal("0.01"), client_order_id="lost1")
     assert info.value.client_order_id == "lost1" and at_venue(venue, "lost1") == 1

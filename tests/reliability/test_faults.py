@@ -16,7 +16,9 @@ from hedgekit.testing import SimulatedVenue
 from hedgekit.testing.faults import FaultKind
 
 BTC = "BTC/USDT:USDT"
-FAST = RetryPolicy(attempts=4, backoff_initial=0.001, backoff_cap=0.01, retry_after_cap=0.5)
+FAST = RetryPolicy(attempts=4, backoff_initial=0.001, backoff_cap=0.01, retry_after_cap=0.5,
+                   resolve_timeout=1.0, lookup_interval=0.02)
+WINDOW_MS = 600  # recvWindow: how long the venue may still act on a request whose answer was lost
 
 
 @pytest_asyncio.fixture
@@ -27,7 +29,8 @@ async def venue() -> AsyncIterator[SimulatedVenue]:
 
 @pytest_asyncio.fixture
 async def hk(venue: SimulatedVenue) -> AsyncIterator[HedgeClient]:
-    async with hedgekit.connect("binance", base_url=venue.base_url, retry=FAST, **venue.credentials) as client:
+    async with hedgekit.connect("binance", base_url=venue.base_url, retry=FAST, recv_window=WINDOW_MS,
+                                **venue.credentials) as client:
         await client.set_position_mode(PositionMode.HEDGE)
         yield client
 
@@ -111,7 +114,7 @@ async def test_cancel_answer_lost_reads_the_order_back(hk: HedgeClient, venue: S
 
 async def test_venue_that_never_answers_the_lookup_gives_order_status_unknown(hk: HedgeClient, venue: SimulatedVenue) -> None:
     venue.inject(FaultKind.DROP_AFTER, method="POST", path="/fapi/v1/order")
-    venue.inject(FaultKind.DROP_BEFORE, method="GET", path="/fapi/v1/order", count=100)
+    venue.inject(FaultKind.DROP_BEFORE, method="GET", path="/fapi/v1/order", count=100_000)
     with pytest.raises(hedgekit.OrderStatusUnknown) as info:
         await hk.open_long(BTC, Decimal("0.010"), client_order_id="lost-1")
     assert info.value.client_order_id == "lost-1"
