@@ -66,7 +66,7 @@ class RetryPolicy:
 
     def backoff(self, attempt: int) -> float:
         """Seconds to wait after failed attempt ``attempt`` (1-based): capped exponential, full jitter."""
-        ceiling = min(self.backoff_cap, self.backoff_initial * (2 ** max(0, attempt - 1)))
+        ceiling = min(self.backoff_cap, self.backoff_initial * (2 ** min(max(0, attempt - 1), 64)))
         return random.uniform(0, ceiling)
 
     def _wait(self, state: RetryCallState) -> float:
