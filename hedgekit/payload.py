@@ -1,8 +1,17 @@
 """Tolerant, strict-where-it-matters readers of a venue's JSON, shared by every adapter.
 
 Unknown fields are ignored; a field the parser needs that is missing or of the wrong type raises
-:class:`~hedgekit.errors.ExchangeError` naming the venue and the field, never ``KeyError`` or
+:class:`~hedgekit.errors.MalformedResponse` naming the venue and the field, never ``KeyError`` or
 ``TypeError``. Numbers come out as finite Decimals, read from the venue's strings.
+
+Three strengths of "needed", chosen per field from the venue's documented response schema:
+
+* required (``text``, ``req_dec``, ``flag(required=True)``, ``when(required=True)``, ``number_id``):
+  present and of its type, never ``""``;
+* present but possibly blank (``blank_dec``, ``blank_text``): the venue documents that it sends
+  the field as ``""`` when it has no value (Bybit ``liqPrice``, OKX ``avgPx`` before a fill);
+* optional (``dec(required=False)``, ``opt_text``, plain ``flag``/``when``): the venue documents
+  that the field may be left out (a field "only returned with" some order type).
 
 Each adapter makes one :class:`PayloadReader` for its venue, with the few choices where venues
 really differ (whether a numeric field is required unless said otherwise, whether ``""`` is text,
@@ -93,6 +102,28 @@ class PayloadReader:
             raise self.bad(f"field {key!r} is not text", row)
         return str(value)
 
+    def blank_text(self, row: Mapping[str, Any], key: str) -> str | None:
+        """A string field the venue always sends, ``""`` when it has no value (then ``None``)."""
+        value = row.get(key)
+        if isinstance(value, bool) or not isinstance(value, (str, int)):
+            raise self.bad(f"field {key!r} missing or not text", row)
+        return str(value) if value != "" else None
+
+    def number_id(self, row: Mapping[str, Any], key: str) -> str:
+        """A required id the venue sends as a JSON integer (its digits in a string are taken too)."""
+        value = row.get(key)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(value)
+        if isinstance(value, str) and value.isdigit() and value.isascii():
+            return value
+        raise self.bad(f"field {key!r} missing or not an integer id", row)
+
+    def blank_dec(self, row: Mapping[str, Any], key: str) -> Decimal | None:
+        """A numeric field the venue always sends, ``""`` when it has no value (then ``None``)."""
+        if row.get(key) is None:
+            raise self.bad(f"field {key!r} missing", row)
+        return self.dec(row, key, required=False)
+
     def dec(self, row: Mapping[str, Any], key: str, *, required: bool | None = None) -> Decimal | None:
         """A numeric field (string or number) as a finite Decimal; ``""`` and ``null`` are absent."""
         value = row.get(key)
@@ -124,10 +155,12 @@ class PayloadReader:
         assert value is not None
         return value
 
-    def flag(self, row: Mapping[str, Any], key: str) -> bool:
-        """A boolean sent as ``true`` or ``"true"``; absent, ``null`` and ``""`` are false."""
+    def flag(self, row: Mapping[str, Any], key: str, *, required: bool = False) -> bool:
+        """A boolean sent as ``true`` or ``"true"``; absent, ``null`` and ``""`` are false unless required."""
         value = row.get(key)
         if value is None or value == "":
+            if required:
+                raise self.bad(f"field {key!r} missing or not a boolean", row)
             return False
         if isinstance(value, bool):
             return value
@@ -135,11 +168,12 @@ class PayloadReader:
             return value.lower() == "true"
         raise self.bad(f"field {key!r} is not a boolean", row)
 
-    def when(self, row: Mapping[str, Any], key: str) -> datetime | None:
-        """A millisecond timestamp (string or number) as an aware UTC datetime; absent or 0 is None."""
+    def when(self, row: Mapping[str, Any], key: str, *, required: bool = False) -> datetime | None:
+        """A millisecond timestamp (string or number) as an aware UTC datetime; 0 is None, and so is
+        an absent field unless required."""
         value = row.get(key)
-        if isinstance(value, bool):
-            raise self.bad(f"field {key!r} is not a timestamp", row)
+        if isinstance(value, bool) or (required and value in (None, "")):
+            raise self.bad(f"field {key!r} missing or not a timestamp", row)
         if value in (None, "", 0, "0"):
             return None
         try:

@@ -333,10 +333,17 @@ class AsterAdapter(VenueAdapter):
                 ArithmeticError) as exc:
             raise MalformedResponse(f"malformed answer to {what}: {type(exc).__name__}", venue=self.name) from None
 
-    def _market_of(self, venue_symbol: Any) -> Market | None:
-        if not isinstance(venue_symbol, str):
-            return None
-        return self._by_venue_id.get(venue_symbol.upper())
+    def _market_of(self, venue_symbol: Any, wanted: Market | None = None) -> Market | None:
+        """The market a row's ``symbol`` names; ``None`` for a well-formed symbol of a contract
+        hedgekit does not trade (not a USDT perpetual that is trading). A missing or non-string
+        symbol, or (``wanted``: the one asked for) another symbol, is a malformed answer."""
+        if not isinstance(venue_symbol, str) or not venue_symbol:
+            raise MalformedResponse(f"malformed answer: a row without a symbol ({venue_symbol!r})", venue=self.name)
+        market = self._by_venue_id.get(venue_symbol.upper())
+        if wanted is not None and market is not wanted:
+            raise MalformedResponse(f"malformed answer: a row of {venue_symbol} in the answer for "
+                                    f"{wanted.venue_symbol}", venue=self.name, symbol=wanted.symbol)
+        return market
 
     def _symbol_params(self, symbol: str | None) -> dict[str, str]:
         return {"symbol": self.market(symbol).venue_symbol} if symbol else {}
@@ -363,23 +370,31 @@ class AsterAdapter(VenueAdapter):
 
     # -- reads -------------------------------------------------------------------------------
     async def fetch_legs(self, symbol: str | None) -> list[Leg]:
+        wanted = self.market(symbol) if symbol else None
         payload = await self._call("legs", "position_risk", self._symbol_params(symbol), symbol=symbol)
         with self._parsing("positionRisk"):
+            # AST3 does not say whether flat symbols are listed (its one-way example is a flat
+            # row, and the venue lists every symbol's legs), so [] is read as flat, not refused
             legs = []
             for row in wire.rows(payload, "positionRisk"):
-                market = self._market_of(row.get("symbol"))
-                if market is not None:  # not a USDT perpetual hedgekit trades
+                market = self._market_of(row.get("symbol"), wanted)
+                if market is not None:  # None: not a USDT perpetual hedgekit trades
                     legs.append(wire.parse_leg(row, market))
             return legs
 
     async def _orders(self, symbol: str | None, *, conditional: bool) -> list[Order]:
+        """One kind of ``openOrders`` rows; every row is read in full, so that a row whose kind
+        cannot be told fails both listings instead of falling out of one."""
+        wanted = self.market(symbol) if symbol else None
         payload = await self._read_once("open_orders", "open_orders", self._symbol_params(symbol), symbol)
         with self._parsing("openOrders"):
             out = []
-            for row in wire.rows(payload, "openOrders"):
-                market = self._market_of(row.get("symbol"))
-                if market is not None and wire.is_conditional_row(row) is conditional:
-                    out.append(wire.parse_order(row, market))
+            for row in wire.rows(payload, "openOrders"):  # [] when nothing is open
+                market = self._market_of(row.get("symbol"), wanted)
+                if market is not None:
+                    order = wire.parse_order(row, market, listed=True)
+                    if order.conditional is conditional:
+                        out.append(order)
             return out
 
     async def fetch_open_orders(self, symbol: str | None) -> list[Order]:
@@ -434,7 +449,8 @@ class AsterAdapter(VenueAdapter):
                 return None
             raise
         with self._parsing("order"):
-            return wire.parse_order(payload, market)
+            self._market_of(wire.obj(payload, "order").get("symbol"), market)
+            return wire.parse_order(payload, market, listed=True)
 
     async def cancel_order(
         self, symbol: str, *, order_id: str | None = None, client_order_id: str | None = None,

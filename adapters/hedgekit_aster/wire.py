@@ -14,11 +14,13 @@ What differs lives here:
 * **Positions** (AST3 §Position Information v3): ``positionAmt`` is signed (negative on SHORT even in
   hedge mode), ``marginType`` is lowercase ``isolated``/``cross``, ``leverage`` is in the row, and
   there is **no** ``notional`` field: it is ``|positionAmt| × markPrice`` here.
+
+Every field a parser reads must be present and of the type AST3's response examples show, or the
+answer is a :class:`~hedgekit.errors.MalformedResponse`; the few optional ones say why.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from hedgekit.adapter import OrderRequest
@@ -34,16 +36,18 @@ from hedgekit_binance.wire import (
     TIME_IN_FORCE,
     TIME_IN_FORCE_IN,
     WORKING_TYPE,
+    _bad,
+    boolean,
     dec,
     enum_of,
-    flag,
     fmt,
+    number_id,
     obj,
-    opt_text,
     parse_markets,
     parse_mode,
     req_dec,
     rows,
+    symbol_of,
     text,
     when,
 )
@@ -61,6 +65,7 @@ __all__ = [
     "parse_mode",
     "parse_order",
     "rows",
+    "symbol_of",
 ]
 
 VENUE = "aster"
@@ -134,58 +139,63 @@ def is_conditional_row(row: dict[str, Any]) -> bool:
     return row.get("type") in CONDITIONAL_TYPES or row.get("origType") in CONDITIONAL_TYPES
 
 
-def parse_order(payload: Any, market: Market) -> Order:
-    """An order answer or an ``openOrders`` row, regular or conditional (AST3 §Query Order)."""
+def parse_order(payload: Any, market: Market, *, listed: bool = False) -> Order:
+    """An order answer or an ``openOrders`` row, regular or conditional (AST3 §Query Order).
+
+    Every field read is in all four of AST3's examples (§New Order, §Query Order, §Cancel Order,
+    §Current All Open Orders) and required, except: ``time``, absent from the new-order and cancel
+    answers, and ``avgPrice``, absent from the cancel answer (``listed=True``, a query or
+    ``openOrders`` row, requires both); ``activatePrice`` and ``priceRate``, "only return with
+    TRAILING_STOP_MARKET order", so required on those alone.
+    """
     row = obj(payload, "order")
-    kind = row.get("type")
-    orig = row.get("origType")
-    conditional = is_conditional_row(row)
+    kind, orig = text(row, "type"), text(row, "origType")
+    conditional = kind in CONDITIONAL_TYPES or orig in CONDITIONAL_TYPES
     name = orig if conditional and orig in CONDITIONAL_TYPES else kind
-    price = dec(row, "price", required=False)
-    if isinstance(name, str) and name in ORDER_TYPE_IN:
+    price = req_dec(row, "price")
+    if name in ORDER_TYPE_IN:
         order_type = ORDER_TYPE_IN[name]
     else:
         order_type = OrderType.LIMIT if price else OrderType.MARKET
-    close_position = flag(row, "closePosition")
-    qty = dec(row, "origQty", required=False)
+    close_position = boolean(row, "closePosition")
+    qty = req_dec(row, "origQty")
+    stop = req_dec(row, "stopPrice")
     trailing = order_type is OrderType.TRAILING_STOP_MARKET
-    tif = row.get("timeInForce")
     return trusted(
         Order,
         venue=VENUE,
         symbol=market.symbol,
-        order_id=text(row, "orderId"),
-        client_order_id=opt_text(row, "clientOrderId"),
+        order_id=number_id(row, "orderId"),
+        client_order_id=text(row, "clientOrderId") or None,
         side=enum_of(SIDE_IN, row, "side"),
         position_side=enum_of(POSITION_SIDE_IN, row, "positionSide"),
         type=order_type,
         status=enum_of(STATUS_IN, row, "status"),
         quantity=None if close_position and not qty else qty,
-        filled_quantity=dec(row, "executedQty", required=False) or Decimal(0),
+        filled_quantity=req_dec(row, "executedQty"),
         price=price or None,
-        average_price=dec(row, "avgPrice", required=False) or None,
+        average_price=dec(row, "avgPrice", required=listed) or None,
         # "stopPrice: please ignore when order type is TRAILING_STOP_MARKET" (AST3)
-        trigger_price=None if trailing else dec(row, "stopPrice", required=False) or None,
-        activation_price=dec(row, "activatePrice", required=False) or None if trailing else None,
-        callback_rate=dec(row, "priceRate", required=False) or None if trailing else None,
-        time_in_force=TIME_IN_FORCE_IN.get(tif) if isinstance(tif, str) else None,
-        reduce_only=flag(row, "reduceOnly"),
+        trigger_price=None if trailing else stop or None,
+        activation_price=req_dec(row, "activatePrice") or None if trailing else None,
+        callback_rate=req_dec(row, "priceRate") or None if trailing else None,
+        time_in_force=TIME_IN_FORCE_IN.get(text(row, "timeInForce")),
+        reduce_only=boolean(row, "reduceOnly"),
         close_position=close_position,
         conditional=conditional,
-        created_at=when(row, "time"),
-        updated_at=when(row, "updateTime"),
+        created_at=when(row, "time", required=listed),
+        updated_at=when(row, "updateTime", required=True),
         raw=row,
     )
 
 
 # -- legs (GET /fapi/v3/positionRisk) -----------------------------------------------------------
-def _leverage(row: dict[str, Any]) -> int | None:
-    value = row.get("leverage")
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
+def _leverage(row: dict[str, Any]) -> int:
+    """``leverage``: a string of digits in AST3's example (``"10"``), at least 1."""
+    value = text(row, "leverage").strip()
+    if not (value.isdigit() and value.isascii()) or int(value) < 1:
+        raise _bad("field 'leverage' is not a leverage", row)
+    return int(value)
 
 
 def parse_leg(row: dict[str, Any], market: Market) -> Leg:
@@ -197,6 +207,10 @@ def parse_leg(row: dict[str, Any], market: Market) -> Leg:
     "positionAmt":"20.000","symbol":"BTCUSDT","unRealizedProfit":"2316.83423560",
     "positionSide":"LONG","updateTime":1625474304765}``. ``margin`` is ``isolatedMargin`` on an
     isolated leg and the initial margin at the mark (``notional / leverage``) on a cross leg.
+
+    Every field read is in that example, so every one is required; ``updateTime`` is ``0`` on a
+    leg never opened (AST3's one-way example), read as no time. ``isAutoAddMargin`` and
+    ``maxNotionalValue`` are not read.
     """
     amount = req_dec(row, "positionAmt")
     venue_side = enum_of(POSITION_SIDE_IN, row, "positionSide")
@@ -205,20 +219,18 @@ def parse_leg(row: dict[str, Any], market: Market) -> Leg:
     else:
         side = venue_side
     size = abs(amount)
-    mark = dec(row, "markPrice", required=False)
-    entry = dec(row, "entryPrice", required=False)
-    liq = dec(row, "liquidationPrice", required=False)
+    mark = req_dec(row, "markPrice")
+    entry = req_dec(row, "entryPrice")
+    liq = req_dec(row, "liquidationPrice")
+    pnl = req_dec(row, "unRealizedProfit")
     leverage = _leverage(row)
-    kind = row.get("marginType")
-    isolated = dec(row, "isolatedMargin", required=False) or Decimal(0)
-    margin_mode = MARGIN_TYPE_IN.get(kind.lower()) if isinstance(kind, str) else None
+    isolated = req_dec(row, "isolatedMargin")
+    margin_mode = MARGIN_TYPE_IN.get(text(row, "marginType").lower())
     if margin_mode is None:
-        margin_mode = MarginMode.ISOLATED if isolated != 0 else MarginMode.CROSS
-    notional = size * (mark or Decimal(0))
-    if margin_mode is MarginMode.ISOLATED:
-        margin: Decimal | None = isolated
-    else:
-        margin = notional / leverage if leverage else None
+        raise _bad(f"field 'marginType' has unknown value {row.get('marginType')!r}", row)
+    updated = when(row, "updateTime", required=True)
+    notional = size * mark
+    margin = isolated if margin_mode is MarginMode.ISOLATED else notional / leverage
     return Leg(
         venue=VENUE,
         symbol=market.symbol,
@@ -226,12 +238,12 @@ def parse_leg(row: dict[str, Any], market: Market) -> Leg:
         size=size,
         entry_price=entry if size != 0 else None,
         mark_price=mark,
-        unrealized_pnl=dec(row, "unRealizedProfit", required=False) or Decimal(0),
+        unrealized_pnl=pnl,
         liquidation_price=liq if liq else None,
         margin=margin,
         margin_mode=margin_mode,
         leverage=leverage,
         notional=notional,
-        updated_at=when(row, "updateTime"),
+        updated_at=updated,
         raw=row,
     )

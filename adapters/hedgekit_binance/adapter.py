@@ -33,6 +33,7 @@ from hedgekit.errors import (
     ExchangeError,
     HedgekitError,
     InvalidRequest,
+    MalformedResponse,
     OrderRejected,
 )
 from hedgekit.models import (
@@ -182,10 +183,18 @@ class BinanceAdapter(VenueAdapter):
     def _parsing(self, what: str) -> AbstractContextManager[None]:
         return parsing(self.name, what)
 
-    def _market_of(self, venue_symbol: Any) -> Market | None:
-        if not isinstance(venue_symbol, str):
-            return None
-        return self._by_venue_id.get(venue_symbol.upper())
+    def _market_of(self, venue_symbol: Any, wanted: Market | None = None) -> Market | None:
+        """The market a row's ``symbol`` names; ``None`` for a well-formed symbol of a contract
+        hedgekit does not trade (the account's USDC-margined or delivery contracts share these
+        listings). A missing or non-string symbol, or (``wanted``: the one asked for) another
+        symbol, is a malformed answer."""
+        if not isinstance(venue_symbol, str) or not venue_symbol:
+            raise MalformedResponse(f"malformed answer: a row without a symbol ({venue_symbol!r})", venue=self.name)
+        market = self._by_venue_id.get(venue_symbol.upper())
+        if wanted is not None and market is not wanted:
+            raise MalformedResponse(f"malformed answer: a row of {venue_symbol} in the answer for "
+                                    f"{wanted.venue_symbol}", venue=self.name, symbol=wanted.symbol)
+        return market
 
     # -- mode --------------------------------------------------------------------------------
     def mode_scope(self, symbol: str | None) -> tuple[ModeScope, str | None]:
@@ -212,10 +221,13 @@ class BinanceAdapter(VenueAdapter):
         params = {"symbol": self.market(symbol).venue_symbol} if symbol else {}
         payload = await self._call("legs", "fapiPrivateV3GetPositionRisk", params, symbol=symbol)
         with self._parsing("positionRisk"):
+            # [] is a flat account: v3 positionRisk "returns only symbols with a position or open
+            # orders" (BNC account_api.position_information_v3; VENUES.md §2.4)
             return wire.rows(payload, "positionRisk")
 
     async def fetch_legs(self, symbol: str | None) -> list[Leg]:
-        params = {"symbol": self.market(symbol).venue_symbol} if symbol else {}
+        wanted = self.market(symbol) if symbol else None
+        params = {"symbol": wanted.venue_symbol} if wanted is not None else {}
         position_rows, config_payload = await asyncio.gather(
             self._position_rows(symbol),
             self._call("legs", "fapiPrivateGetSymbolConfig", params, symbol=symbol),
@@ -224,31 +236,37 @@ class BinanceAdapter(VenueAdapter):
             configs = wire.parse_symbol_configs(config_payload)
             legs = []
             for row in position_rows:
-                market = self._market_of(row.get("symbol"))
+                market = self._market_of(row.get("symbol"), wanted)
                 if market is None:
-                    continue  # not a USDT perpetual hedgekit trades
-                legs.append(wire.parse_leg(row, market, configs.get(market.venue_symbol)))
+                    continue  # another UM contract (USDC-margined, delivery): not one hedgekit trades
+                config = configs.get(market.venue_symbol)
+                if config is None:  # symbolConfig lists the symbol asked for, or every symbol
+                    raise MalformedResponse(f"malformed answer: symbolConfig has no row for {market.venue_symbol}",
+                                            venue=self.name, symbol=market.symbol)
+                legs.append(wire.parse_leg(row, market, config))
             return legs
 
     async def fetch_open_orders(self, symbol: str | None) -> list[Order]:
-        params = {"symbol": self.market(symbol).venue_symbol} if symbol else {}
+        wanted = self.market(symbol) if symbol else None
+        params = {"symbol": wanted.venue_symbol} if wanted is not None else {}
         payload = await self._call("open_orders", "fapiPrivateGetOpenOrders", params, symbol=symbol)
         with self._parsing("openOrders"):
             out = []
-            for row in wire.rows(payload, "openOrders"):
-                market = self._market_of(row.get("symbol"))
+            for row in wire.rows(payload, "openOrders"):  # [] when nothing is open
+                market = self._market_of(row.get("symbol"), wanted)
                 if market is not None:
-                    out.append(wire.parse_order(row, market))
+                    out.append(wire.parse_order(row, market, listed=True))
             return out
 
     async def fetch_conditional_orders(self, symbol: str | None) -> list[Order]:
-        params = {"symbol": self.market(symbol).venue_symbol} if symbol else {}
+        wanted = self.market(symbol) if symbol else None
+        params = {"symbol": wanted.venue_symbol} if wanted is not None else {}
         payload = await self._call("open_orders", "fapiPrivateGetOpenAlgoOrders", params, symbol=symbol)
         with self._parsing("openAlgoOrders"):
-            listing = payload.get("orders") if isinstance(payload, dict) else payload
+            # a list of rows (BNC current_all_algo_open_orders_response); [] when nothing is open
             out = []
-            for row in wire.rows(listing, "openAlgoOrders"):
-                market = self._market_of(row.get("symbol"))
+            for row in wire.rows(payload, "openAlgoOrders"):
+                market = self._market_of(row.get("symbol"), wanted)
                 if market is not None:
                     out.append(wire.parse_algo_order(row, market))
             return out
@@ -262,7 +280,7 @@ class BinanceAdapter(VenueAdapter):
             legs = []
             for row in position_rows:
                 market = self._market_of(row.get("symbol"))
-                if market is not None:
+                if market is not None:  # None: another UM contract
                     leg = wire.parse_leg(row, market, None)
                     if leg.is_open:
                         legs.append(leg)
@@ -313,7 +331,10 @@ class BinanceAdapter(VenueAdapter):
                 return None
             raise
         with self._parsing("order"):
-            return (wire.parse_algo_order if conditional else wire.parse_order)(payload, market)
+            self._market_of(wire.obj(payload, "order").get("symbol"), market)
+            if conditional:
+                return wire.parse_algo_order(payload, market)
+            return wire.parse_order(payload, market, listed=True)
 
     async def cancel_order(
         self, symbol: str, *, order_id: str | None = None, client_order_id: str | None = None,

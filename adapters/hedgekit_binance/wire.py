@@ -1,9 +1,12 @@
 """Binance USDⓈ-M wire format: request parameters out, hedgekit models in.
 
-Parsing is tolerant of unknown fields and strict about the ones it needs: a missing or malformed
-field raises :class:`~hedgekit.errors.ExchangeError` naming the field, never ``KeyError``. Every
-number is read from the venue's string into a Decimal. Sources: binance-connector-python,
-``derivatives_trading_usds_futures/rest_api/models`` (shared/VENUES.md §2).
+Parsing is tolerant of unknown fields and strict about the ones it reads: every field a parser
+reads must be present and of the type of the venue's response schema, or the answer raises
+:class:`~hedgekit.errors.MalformedResponse` naming the field, never ``KeyError`` and never a
+silently empty value. A field is optional only where the schema leaves it out (each one says so).
+Every number is read from the venue's string into a Decimal. Sources: binance-connector-python,
+``derivatives_trading_usds_futures/rest_api/models`` (shared/VENUES.md §2), cited below as BNC
+``<model>``.
 """
 
 from __future__ import annotations
@@ -81,8 +84,35 @@ fmt = plain
 # -- field readers ------------------------------------------------------------------------------
 _READ = PayloadReader(VENUE, numbers_required=True)
 _bad = _READ.bad
-obj, rows, text, opt_text = _READ.obj, _READ.rows, _READ.text, _READ.opt_text
+obj, rows, text, opt_text, number_id = _READ.obj, _READ.rows, _READ.text, _READ.opt_text, _READ.number_id
 dec, req_dec, flag, when, enum_of = _READ.dec, _READ.req_dec, _READ.flag, _READ.when, _READ.enum_of
+
+#: ``marginType`` of GET /fapi/v1/symbolConfig: "CROSSED|ISOLATED" (BNC account_api.symbol_configuration).
+SYMBOL_MARGIN_TYPE_IN = {"CROSSED": MarginMode.CROSS, "ISOLATED": MarginMode.ISOLATED}
+
+
+def boolean(row: dict[str, Any], key: str) -> bool:
+    """A required field the schema types as a JSON boolean (``StrictBool``)."""
+    value = row.get(key)
+    if not isinstance(value, bool):
+        raise _bad(f"field {key!r} missing or not a boolean", row)
+    return value
+
+
+def integer(row: dict[str, Any], key: str) -> int:
+    """A required field the schema types as a JSON integer (``StrictInt``)."""
+    value = row.get(key)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _bad(f"field {key!r} missing or not an integer", row)
+    return value
+
+
+def symbol_of(row: dict[str, Any]) -> str:
+    """The venue symbol a row is about: a required, non-empty string."""
+    value = row.get("symbol")
+    if not isinstance(value, str) or not value:
+        raise _bad("field 'symbol' missing or not a symbol", row)
+    return value
 
 
 # -- markets (GET /fapi/v1/exchangeInfo) --------------------------------------------------------
@@ -121,54 +151,58 @@ def parse_markets(payload: Any) -> list[Market]:
 
 # -- mode (GET /fapi/v1/positionSide/dual) ------------------------------------------------------
 def parse_mode(payload: Any) -> PositionMode:
-    """``{"dualSidePosition": true}`` -> HEDGE."""
+    """``{"dualSidePosition": true}`` -> HEDGE: a JSON boolean (BNC get_current_position_mode_response
+    ``StrictBool``; AST3 §Get Current Position Mode shows the same), nothing else."""
     row = obj(payload, "positionSide/dual")
-    value = row.get("dualSidePosition")
-    if isinstance(value, str) and value.lower() in ("true", "false"):
-        value = value.lower() == "true"
-    if not isinstance(value, bool):
-        raise _bad("field 'dualSidePosition' missing or not a boolean", row)
-    return PositionMode.HEDGE if value else PositionMode.ONE_WAY
+    return PositionMode.HEDGE if boolean(row, "dualSidePosition") else PositionMode.ONE_WAY
 
 
 # -- legs (GET /fapi/v3/positionRisk + GET /fapi/v1/symbolConfig) ------------------------------
-def parse_symbol_configs(payload: Any) -> dict[str, dict[str, Any]]:
-    """symbolConfig rows by venue symbol: ``marginType`` CROSSED|ISOLATED and ``leverage``."""
-    out: dict[str, dict[str, Any]] = {}
+SymbolConfig = tuple[MarginMode, int]
+"""A symbol's margin mode and leverage, from GET /fapi/v1/symbolConfig."""
+
+
+def parse_symbol_configs(payload: Any) -> dict[str, SymbolConfig]:
+    """symbolConfig rows by venue symbol.
+
+    Row schema (BNC symbol_configuration_response_inner): ``symbol`` string, ``marginType``
+    CROSSED|ISOLATED, ``leverage`` integer; ``isAutoAddMargin`` and ``maxNotionalValue`` are not read.
+    """
+    out: dict[str, SymbolConfig] = {}
     for row in rows(payload, "symbolConfig"):
-        out[text(row, "symbol")] = row
+        mode = enum_of(SYMBOL_MARGIN_TYPE_IN, row, "marginType")
+        out[symbol_of(row)] = (mode, integer(row, "leverage"))
     return out
 
 
-def parse_leg(row: dict[str, Any], market: Market, config: dict[str, Any] | None) -> Leg:
-    """One positionRisk v3 row; a one-way (BOTH) row lands on the leg its sign points to."""
+def parse_leg(row: dict[str, Any], market: Market, config: SymbolConfig | None) -> Leg:
+    """One positionRisk v3 row; a one-way (BOTH) row lands on the leg its sign points to.
+
+    Every field read is in the row schema (BNC position_information_v3_response_inner: numbers as
+    strings, ``updateTime`` an integer), so every one is required. ``config`` is the symbol's
+    symbolConfig (v3 rows carry no ``leverage`` and no ``marginType``); without it (the exposure
+    check reads no configs) the margin mode is inferred from ``isolatedMargin``.
+    """
     amount = req_dec(row, "positionAmt")
     venue_side = enum_of(POSITION_SIDE_IN, row, "positionSide")
     if venue_side is PositionSide.BOTH:
         side = PositionSide.SHORT if amount < 0 else PositionSide.LONG
     else:
         side = venue_side
-    mark = dec(row, "markPrice", required=False)
-    entry = dec(row, "entryPrice", required=False)
-    liq = dec(row, "liquidationPrice", required=False)
+    mark = req_dec(row, "markPrice")
+    entry = req_dec(row, "entryPrice")
+    liq = req_dec(row, "liquidationPrice")
+    isolated = req_dec(row, "isolatedMargin")
+    initial = req_dec(row, "initialMargin")
+    notional = req_dec(row, "notional")
+    pnl = req_dec(row, "unRealizedProfit")
+    updated = when(row, "updateTime", required=True)
     size = abs(amount)
-    margin_mode: MarginMode | None = None
     leverage: int | None = None
     if config is not None:
-        kind = config.get("marginType")
-        margin_mode = MarginMode.ISOLATED if kind == "ISOLATED" else MarginMode.CROSS if kind == "CROSSED" else None
-        lev = config.get("leverage")
-        if isinstance(lev, int) and not isinstance(lev, bool):
-            leverage = lev
-        elif isinstance(lev, str) and lev.isdigit():
-            leverage = int(lev)
-    isolated = dec(row, "isolatedMargin", required=False) or Decimal(0)
-    if margin_mode is None:
+        margin_mode, leverage = config
+    else:
         margin_mode = MarginMode.ISOLATED if isolated != 0 else MarginMode.CROSS
-    margin = isolated if margin_mode is MarginMode.ISOLATED else dec(row, "initialMargin", required=False)
-    notional = dec(row, "notional", required=False)
-    if notional is None:
-        notional = size * (mark or Decimal(0))
     return Leg(
         venue=VENUE,
         symbol=market.symbol,
@@ -176,13 +210,13 @@ def parse_leg(row: dict[str, Any], market: Market, config: dict[str, Any] | None
         size=size,
         entry_price=entry if size != 0 else None,
         mark_price=mark,
-        unrealized_pnl=dec(row, "unRealizedProfit", required=False) or Decimal(0),
+        unrealized_pnl=pnl,
         liquidation_price=liq if liq else None,
-        margin=margin,
+        margin=isolated if margin_mode is MarginMode.ISOLATED else initial,
         margin_mode=margin_mode,
         leverage=leverage,
         notional=abs(notional),
-        updated_at=when(row, "updateTime"),
+        updated_at=updated,
         raw=row,
     )
 
@@ -245,67 +279,78 @@ def algo_params(request: OrderRequest) -> dict[str, str]:
     return params
 
 
-def parse_order(payload: Any, market: Market) -> Order:
-    """A regular order (``/fapi/v1/order`` answer or an ``openOrders`` row)."""
+def parse_order(payload: Any, market: Market, *, listed: bool = False) -> Order:
+    """A regular order: the ``/fapi/v1/order`` answer (new, cancel) or a query/``openOrders`` row.
+
+    Every field read is in all four row schemas (BNC new_order_response, cancel_order_response,
+    query_order_response, current_all_open_orders_response_inner) and required, except two that
+    the new-order and cancel answers leave out: ``avgPrice`` and ``time``. ``listed=True`` (a query
+    or ``openOrders`` row, whose schemas have them) requires those too.
+    """
     row = obj(payload, "order")
-    qty = dec(row, "origQty", required=False)
-    avg = dec(row, "avgPrice", required=False)
-    price = dec(row, "price", required=False)
-    stop = dec(row, "stopPrice", required=False)
-    tif = row.get("timeInForce")
+    price = req_dec(row, "price")
+    stop = req_dec(row, "stopPrice")
+    avg = dec(row, "avgPrice", required=listed)
+    kind = text(row, "type")
+    tif = text(row, "timeInForce")  # GTD has no hedgekit twin: None
     return trusted(
         Order,
         venue=VENUE,
         symbol=market.symbol,
-        order_id=text(row, "orderId"),
-        client_order_id=opt_text(row, "clientOrderId"),
+        order_id=number_id(row, "orderId"),
+        client_order_id=text(row, "clientOrderId") or None,
         side=enum_of(SIDE_IN, row, "side"),
         position_side=enum_of(POSITION_SIDE_IN, row, "positionSide"),
-        type=ORDER_TYPE_IN.get(str(row.get("type")), OrderType.LIMIT if price else OrderType.MARKET),
+        type=ORDER_TYPE_IN.get(kind, OrderType.LIMIT if price else OrderType.MARKET),
         status=enum_of(STATUS_IN, row, "status"),
-        quantity=qty,
-        filled_quantity=dec(row, "executedQty", required=False) or Decimal(0),
+        quantity=req_dec(row, "origQty"),
+        filled_quantity=req_dec(row, "executedQty"),
         price=price or None,
         average_price=avg or None,
         trigger_price=stop or None,
-        time_in_force=TIME_IN_FORCE_IN.get(tif) if isinstance(tif, str) else None,
-        reduce_only=flag(row, "reduceOnly"),
-        close_position=flag(row, "closePosition"),
+        time_in_force=TIME_IN_FORCE_IN.get(tif),
+        reduce_only=boolean(row, "reduceOnly"),
+        close_position=boolean(row, "closePosition"),
         conditional=False,
-        created_at=when(row, "time"),
-        updated_at=when(row, "updateTime"),
+        created_at=when(row, "time", required=listed),
+        updated_at=when(row, "updateTime", required=True),
         raw=row,
     )
 
 
 def parse_algo_order(payload: Any, market: Market) -> Order:
-    """A conditional order of the Algo Service (``/fapi/v1/algoOrder`` answer or an ``openAlgoOrders`` row)."""
+    """A conditional order of the Algo Service (``/fapi/v1/algoOrder`` answer, a query or an
+    ``openAlgoOrders`` row).
+
+    Every field read is in the three row schemas (BNC new_algo_order_response,
+    query_algo_order_response, current_all_algo_open_orders_response_inner) and required, except
+    ``activatePrice`` and ``callbackRate``: only the new-order answer has them, and only for a
+    TRAILING_STOP_MARKET order.
+    """
     row = obj(payload, "algo order")
-    kind = row.get("orderType", row.get("type"))
-    if kind not in ORDER_TYPE_IN:
-        raise _bad(f"unknown algo orderType {kind!r}", row)
-    close_position = flag(row, "closePosition")
-    qty = dec(row, "quantity", required=False)
-    price = dec(row, "price", required=False)
+    kind = enum_of(ORDER_TYPE_IN, row, "orderType")
+    close_position = boolean(row, "closePosition")
+    qty = req_dec(row, "quantity")
+    price = req_dec(row, "price")
     return trusted(
         Order,
         venue=VENUE,
         symbol=market.symbol,
-        order_id=text(row, "algoId"),
-        client_order_id=opt_text(row, "clientAlgoId"),
+        order_id=number_id(row, "algoId"),
+        client_order_id=text(row, "clientAlgoId") or None,
         side=enum_of(SIDE_IN, row, "side"),
         position_side=enum_of(POSITION_SIDE_IN, row, "positionSide"),
-        type=ORDER_TYPE_IN[kind],
+        type=kind,
         status=enum_of(ALGO_STATUS_IN, row, "algoStatus"),
         quantity=None if close_position and not qty else qty,
         price=price or None,
-        trigger_price=dec(row, "triggerPrice", required=False) or None,
+        trigger_price=req_dec(row, "triggerPrice") or None,
         activation_price=dec(row, "activatePrice", required=False) or None,
         callback_rate=dec(row, "callbackRate", required=False) or None,
-        reduce_only=flag(row, "reduceOnly"),
+        reduce_only=boolean(row, "reduceOnly"),
         close_position=close_position,
         conditional=True,
-        created_at=when(row, "createTime"),
-        updated_at=when(row, "updateTime"),
+        created_at=when(row, "createTime", required=True),
+        updated_at=when(row, "updateTime", required=True),
         raw=row,
     )

@@ -231,10 +231,18 @@ class BybitAdapter(VenueAdapter):
     def _parsing(self, what: str) -> AbstractContextManager[None]:
         return parsing(self.name, what)
 
-    def _market_of(self, venue_symbol: Any) -> Market | None:
-        if not isinstance(venue_symbol, str):
-            return None
-        return self._by_venue_id.get(venue_symbol.upper())
+    def _market_of(self, venue_symbol: Any, wanted: Market | None = None) -> Market | None:
+        """The market a row's ``symbol`` names; ``None`` for a well-formed symbol of a contract
+        hedgekit does not trade (a coin-wide read lists every linear contract of the coin, USDT
+        futures included). A missing or non-string symbol, or (``wanted``: the one asked for)
+        another symbol, is a malformed answer."""
+        if not isinstance(venue_symbol, str) or not venue_symbol:
+            raise MalformedResponse(f"malformed answer: a row without a symbol ({venue_symbol!r})", venue=self.name)
+        market = self._by_venue_id.get(venue_symbol.upper())
+        if wanted is not None and market is not wanted:
+            raise MalformedResponse(f"malformed answer: a row of {venue_symbol} in the answer for "
+                                    f"{wanted.venue_symbol}", venue=self.name, symbol=wanted.symbol)
+        return market
 
     # -- mode --------------------------------------------------------------------------------
     def mode_scope(self, symbol: str | None) -> tuple[ModeScope, str | None]:
@@ -253,7 +261,7 @@ class BybitAdapter(VenueAdapter):
         market = self.market(symbol)
         rows = await self.position_rows(market, operation="position_mode")
         with self._parsing("position/list"):
-            mode = wire.parse_mode(rows)
+            mode = wire.parse_mode(rows, market.venue_symbol)
         return ModeState(venue=self.name, mode=mode, scope=ModeScope.SYMBOL, scope_key=market.symbol, raw=rows)
 
     async def switch_mode(self, mode: PositionMode, symbol: str | None) -> None:
@@ -287,12 +295,21 @@ class BybitAdapter(VenueAdapter):
         with self._parsing("account/info"):
             return wire.parse_margin_mode(payload)
 
-    def legs_of(self, rows: list[dict[str, Any]], margin_mode: MarginMode | None) -> list[Leg]:
-        """Legs of position rows, skipping contracts hedgekit does not trade."""
+    def legs_of(self, rows: list[dict[str, Any]], margin_mode: MarginMode | None,
+                wanted: Market | None = None) -> list[Leg]:
+        """Legs of position rows, skipping contracts hedgekit does not trade.
+
+        ``wanted``: the rows are the answer for that one symbol, which "returns data regardless of
+        having position or not" (position.mdx): no row, or a row of another symbol, is a malformed
+        answer. Without it (``settleCoin``: "position size greater than zero" only) ``[]`` is flat.
+        """
         with self._parsing("position/list"):
+            if wanted is not None and not rows:
+                raise MalformedResponse(f"malformed answer: no position row for {wanted.venue_symbol}",
+                                        venue=self.name, symbol=wanted.symbol)
             legs: list[Leg] = []
             for row in rows:
-                market = self._market_of(row.get("symbol"))
+                market = self._market_of(row.get("symbol"), wanted)
                 if market is not None:
                     legs.extend(wire.parse_legs(row, market, margin_mode))
             return legs
@@ -300,7 +317,7 @@ class BybitAdapter(VenueAdapter):
     async def fetch_legs(self, symbol: str | None) -> list[Leg]:
         market = self.market(symbol) if symbol is not None else None
         rows, margin_mode = await asyncio.gather(self.position_rows(market), self.margin_mode())
-        return self.legs_of(rows, margin_mode)
+        return self.legs_of(rows, margin_mode, market)
 
     async def order_rows(self, market: Market | None, extra: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """Every page of ``/v5/order/realtime`` (all kinds of orders by default; ≤ 50 a page)."""
@@ -312,49 +329,60 @@ class BybitAdapter(VenueAdapter):
         return await self._pages("open_orders", "privateGetV5OrderRealtime", params, "order/realtime",
                                  symbol=market.symbol if market else None)
 
-    async def parse_orders(self, rows: list[dict[str, Any]], *, conditional: bool) -> list[Order]:
-        """Orders of one kind from order rows; TrailingStop rows get their leg's distance."""
-        chosen = [r for r in rows if wire.is_conditional(r) == conditional and self._market_of(r.get("symbol"))]
+    async def parse_orders(self, rows: list[dict[str, Any]], *, conditional: bool,
+                           wanted: Market | None = None) -> list[Order]:
+        """Orders of one kind from order rows; TrailingStop rows get their leg's distance.
+
+        A row of a contract hedgekit does not trade is skipped; one whose symbol or kind
+        (``stopOrderType``) cannot be read fails the read, whichever kind was asked for.
+        """
+        with self._parsing("order/realtime"):
+            chosen: list[tuple[dict[str, Any], Market]] = []
+            for row in rows:
+                market = self._market_of(row.get("symbol"), wanted)
+                if market is not None and wire.is_conditional(row) == conditional:
+                    chosen.append((row, market))
         distances = await self._trailing_distances(chosen)
         with self._parsing("order/realtime"):
             out = []
-            for row in chosen:
-                market = self._market_of(row.get("symbol"))
-                assert market is not None
-                key = (market.venue_symbol, row.get("positionIdx"))
+            for row, market in chosen:
+                key = (market.venue_symbol, wire.enum_of(wire.POSITION_IDX_IN, row, "positionIdx"))
                 out.append(wire.parse_order(row, market, distances.get(key)))
             return out
 
-    async def _trailing_distances(self, rows: list[dict[str, Any]]) -> dict[tuple[str, Any], Decimal]:
+    async def _trailing_distances(self, rows: list[tuple[dict[str, Any], Market]]
+                                  ) -> dict[tuple[str, PositionSide], Decimal]:
         """``trailingStop`` of each leg that has a TrailingStop row (it is on the position row only)."""
-        symbols = {str(r.get("symbol")) for r in rows if r.get("stopOrderType") == "TrailingStop"}
-        markets = [m for m in (self._market_of(s) for s in sorted(symbols)) if m is not None]
+        wanted = {m.venue_symbol: m for r, m in rows if r.get("stopOrderType") == "TrailingStop"}
+        markets = [wanted[s] for s in sorted(wanted)]
         listings = await asyncio.gather(*(self.position_rows(m, operation="open_orders") for m in markets))
-        out: dict[tuple[str, Any], Decimal] = {}
+        out: dict[tuple[str, PositionSide], Decimal] = {}
         with self._parsing("position/list"):
             for market, positions in zip(markets, listings):
                 for row in positions:
+                    self._market_of(row.get("symbol"), market)
                     distance = wire.positive(row, "trailingStop")
                     if distance is not None:
-                        out[(market.venue_symbol, row.get("positionIdx"))] = distance
+                        out[(market.venue_symbol, wire.enum_of(wire.POSITION_IDX_IN, row, "positionIdx"))] = distance
         return out
 
     async def fetch_open_orders(self, symbol: str | None) -> list[Order]:
         market = self.market(symbol) if symbol is not None else None
-        return await self.parse_orders(await self.order_rows(market), conditional=False)
+        return await self.parse_orders(await self.order_rows(market), conditional=False, wanted=market)
 
     async def fetch_conditional_orders(self, symbol: str | None) -> list[Order]:
         market = self.market(symbol) if symbol is not None else None
-        return await self.parse_orders(await self.order_rows(market), conditional=True)
+        return await self.parse_orders(await self.order_rows(market), conditional=True, wanted=market)
 
     async def fetch_exposure(self, scope: ModeScope, scope_key: str | None) -> Exposure:
         """Open legs and every open order in the scope: one symbol, or every symbol of the coin."""
         market = self.market(scope_key) if scope is ModeScope.SYMBOL and scope_key else None
         positions, orders = await asyncio.gather(self.position_rows(market, operation="exposure"),
                                                  self.order_rows(market))
-        legs = [leg for leg in self.legs_of(positions, None) if leg.is_open]
+        legs = [leg for leg in self.legs_of(positions, None, market) if leg.is_open]
         regular, conditional = await asyncio.gather(
-            self.parse_orders(orders, conditional=False), self.parse_orders(orders, conditional=True)
+            self.parse_orders(orders, conditional=False, wanted=market),
+            self.parse_orders(orders, conditional=True, wanted=market),
         )
         return Exposure(venue=self.name, scope=scope, scope_key=scope_key, legs=tuple(legs),
                         orders=tuple(regular), conditional_orders=tuple(conditional))
@@ -439,11 +467,10 @@ class BybitAdapter(VenueAdapter):
         row = await self.order_row(market, order_id, client_order_id)
         if row is None:
             return None
-        parsed = await self.parse_orders([row], conditional=wire.is_conditional(row))
-        if not parsed or parsed[0].symbol != market.symbol:
-            raise MalformedResponse(f"malformed answer: the order row is not of {market.venue_symbol}",
-                                venue=self.name, symbol=market.symbol)
-        return parsed[0]
+        with self._parsing("order/realtime"):
+            conditional = wire.is_conditional(row)
+        (parsed,) = await self.parse_orders([row], conditional=conditional, wanted=market)
+        return parsed
 
     async def cancel_order(
         self, symbol: str, *, order_id: str | None = None, client_order_id: str | None = None,

@@ -53,7 +53,7 @@ async def symbol_modes(adapter: BybitAdapter, markets: list[Market]) -> dict[str
         async with gate:
             rows = await adapter.position_rows(market, operation="position_mode")
         with adapter._parsing("position/list"):
-            return market.symbol, wire.parse_mode(rows)
+            return market.symbol, wire.parse_mode(rows, market.venue_symbol)
 
     return dict(await asyncio.gather(*(one(m) for m in markets)))
 

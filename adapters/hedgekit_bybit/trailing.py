@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from hedgekit.adapter import OrderRequest
-from hedgekit.errors import ExchangeError, InvalidRequest
+from hedgekit.errors import ExchangeError, InvalidRequest, MalformedResponse
 from hedgekit.models import Market, Order
 
 from hedgekit_bybit import wire
@@ -37,7 +37,10 @@ async def last_price(adapter: BybitAdapter, market: Market) -> Decimal:
     payload = await adapter._call("place_order", "publicGetV5MarketTickers",
                                   {"category": wire.CATEGORY, "symbol": market.venue_symbol})
     with adapter._parsing("market/tickers"):
-        rows, _ = wire.listing(payload, "market/tickers")
+        rows, _ = wire.listing(payload, "market/tickers", paged=False)  # tickers have no cursor
+        if len(rows) != 1 or wire.symbol_of(rows[0]) != market.venue_symbol:
+            raise MalformedResponse(f"malformed answer: market/tickers has no single row of {market.venue_symbol}",
+                                    venue=adapter.name, symbol=market.symbol)
         price = wire.positive(rows[0], "lastPrice")
     if price is None:
         raise ExchangeError("the ticker has no last price", venue=adapter.name, symbol=market.symbol)
@@ -49,8 +52,9 @@ async def place(adapter: BybitAdapter, request: OrderRequest) -> Order:
     market, idx = request.market, wire.POSITION_IDX[request.plan.position_side]
     rows = await adapter.position_rows(market, operation="place_order")
     with adapter._parsing("position/list"):
-        row = next((r for r in rows if r.get("positionIdx") == idx), None)
-        size = wire.dec(row, "size") if row is not None else None
+        wire.parse_mode(rows, market.venue_symbol)  # the rows are this symbol's, and readable
+        row = next((r for r in rows if wire.integer(r, "positionIdx") == idx), None)
+        size = wire.req_dec(row, "size") if row is not None else None
     leg = request.plan.intent.leg.value
     if not size:
         raise InvalidRequest(f"Bybit's trailing stop belongs to an open position; the {leg} leg of "
@@ -70,14 +74,16 @@ async def place(adapter: BybitAdapter, request: OrderRequest) -> Order:
     orders = await adapter.order_rows(market)
     with adapter._parsing("order/realtime"):
         for found in orders:
-            if found.get("stopOrderType") == "TrailingStop" and found.get("positionIdx") == idx:
+            if wire.text(found, "stopOrderType") == "TrailingStop" and wire.integer(found, "positionIdx") == idx:
                 return wire.parse_order(found, market, distance)
     raise ExchangeError("the trailing stop was set but is not listed", venue=adapter.name, symbol=market.symbol)
 
 
 async def cancel(adapter: BybitAdapter, market: Market, row: dict[str, Any]) -> str:
     """Cancel a TrailingStop order through its position (``trailingStop: "0"``); returns its id."""
+    with adapter._parsing("order/realtime"):
+        idx, order_id = wire.integer(row, "positionIdx"), wire.text(row, "orderId")
     params = {"category": wire.CATEGORY, "symbol": market.venue_symbol, "tpslMode": "Full",
-              "positionIdx": row.get("positionIdx"), "trailingStop": "0"}
+              "positionIdx": idx, "trailingStop": "0"}
     await adapter._call("cancel_order", "privatePostV5PositionTradingStop", params, symbol=market.symbol)
-    return str(row.get("orderId"))
+    return order_id

@@ -1,8 +1,10 @@
 """Bybit v5 (``category=linear``) wire format: request parameters out, hedgekit models in.
 
-Parsing is tolerant of unknown fields and strict about the ones it needs: a missing or malformed
-field raises :class:`~hedgekit.errors.ExchangeError` naming the field, never ``KeyError``. Every
-number is read from the venue's string into a Decimal. Sources: ``bybit-exchange/docs``
+Parsing is tolerant of unknown fields and strict about the ones it reads: every field a parser
+reads must be present and of the type the endpoint's "Response Parameters" table gives, or the
+answer raises :class:`~hedgekit.errors.MalformedResponse` naming the field, never ``KeyError``;
+``""`` is taken only where that table says the venue sends it. Every number is read from the
+venue's string into a Decimal. Sources: ``bybit-exchange/docs``
 ``docs/v5/{position/position,order/create-order,order/open-order,position/trading-stop,
 market/instrument,account/account-info,enum}.mdx`` and shared/VENUES.md §3.
 
@@ -96,8 +98,11 @@ fmt = plain
 
 _READ = PayloadReader(VENUE)
 _bad = _READ.bad
-obj, text, dec, req_dec = _READ.obj, _READ.text, _READ.dec, _READ.req_dec
+obj, text, dec, req_dec, blank_dec = _READ.obj, _READ.text, _READ.dec, _READ.req_dec, _READ.blank_dec
 flag, when, enum_of = _READ.flag, _READ.when, _READ.enum_of
+#: ``side`` of a position row: "``Buy``: long, ``Sell``: short; return an empty string ``""`` for an
+#: empty position" (position.mdx). ``"None"`` is what early v5 answers wrote for an empty position.
+POSITION_SIDES = ("Buy", "Sell", "", "None")
 
 
 def result(payload: Any, what: str) -> dict[str, Any]:
@@ -109,20 +114,46 @@ def result(payload: Any, what: str) -> dict[str, Any]:
     return body
 
 
-def listing(payload: Any, what: str) -> tuple[list[dict[str, Any]], str]:
-    """``result.list`` and ``result.nextPageCursor`` ("" or absent on the last page)."""
+def listing(payload: Any, what: str, *, paged: bool = True) -> tuple[list[dict[str, Any]], str]:
+    """``result.list`` and ``result.nextPageCursor`` (``""`` on the last page).
+
+    A paged listing (position/list, order/realtime, order/history, instruments-info) always has
+    the cursor, a string: one missing would end the paging early and drop rows, so it is an error.
+    ``paged=False`` for listings without a cursor (market/tickers).
+    """
     body = result(payload, what)
     rows = body.get("list")
     if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
         raise _bad(f"result.list of {what} is not a list of objects", body)
+    if not paged:
+        return rows, ""
     cursor = body.get("nextPageCursor")
-    return rows, cursor if isinstance(cursor, str) else ""
+    if not isinstance(cursor, str):
+        raise _bad(f"result.nextPageCursor of {what} missing or not a string", body)
+    return rows, cursor
 
 
-def positive(row: dict[str, Any], key: str) -> Decimal | None:
-    """A price field where Bybit writes ``"0"``/``"0.00"``/``""`` for "none"."""
-    value = dec(row, key)
+def positive(row: dict[str, Any], key: str, *, blank: bool = False) -> Decimal | None:
+    """A required price field where Bybit writes ``"0"``/``"0.00"`` for "none" (then ``None``);
+    ``blank=True`` where it may also write ``""``."""
+    value = blank_dec(row, key) if blank else req_dec(row, key)
     return value if value else None
+
+
+def boolean(row: dict[str, Any], key: str) -> bool:
+    """A required field the docs type ``boolean``: a JSON ``true``/``false``."""
+    value = row.get(key)
+    if not isinstance(value, bool):
+        raise _bad(f"field {key!r} missing or not a boolean", row)
+    return value
+
+
+def symbol_of(row: dict[str, Any]) -> str:
+    """The venue symbol a row is about: a required, non-empty string."""
+    value = row.get("symbol")
+    if not isinstance(value, str) or not value:
+        raise _bad("field 'symbol' missing or not a symbol", row)
+    return value
 
 
 def integer(row: dict[str, Any], key: str) -> int:
@@ -167,14 +198,17 @@ def parse_markets(rows: list[dict[str, Any]]) -> list[Market]:
 
 
 # -- mode and legs (GET /v5/position/list) ------------------------------------------------------
-def parse_mode(rows: list[dict[str, Any]]) -> PositionMode:
+def parse_mode(rows: list[dict[str, Any]], venue_symbol: str | None = None) -> PositionMode:
     """The mode of one symbol from its position rows: positionIdx 1/2 = hedge, 0 = one-way.
 
     With ``symbol=`` Bybit "returns data regardless of having position or not" (position.mdx),
-    so an empty list is a malformed answer, not "one-way".
+    so an empty list is a malformed answer, not "one-way"; so is, with ``venue_symbol``, a row of
+    another symbol.
     """
     if not rows:
         raise _bad("position list for a symbol has no row: the mode cannot be read", rows)
+    if venue_symbol is not None and any(symbol_of(row) != venue_symbol for row in rows):
+        raise _bad(f"position list for {venue_symbol} has rows of another symbol", rows)
     indexes = {enum_of(POSITION_IDX_IN, row, "positionIdx") for row in rows}
     if indexes <= {PositionSide.LONG, PositionSide.SHORT}:
         return PositionMode.HEDGE
@@ -189,7 +223,7 @@ def parse_margin_mode(payload: Any) -> MarginMode:
 
 
 def leverage_of(row: dict[str, Any]) -> int | None:
-    value = dec(row, "leverage")  # "" under portfolio margin (position.mdx)
+    value = blank_dec(row, "leverage")  # "" under portfolio margin (position.mdx)
     if value is None or value != value.to_integral_value():
         return None
     return int(value)
@@ -199,38 +233,49 @@ def parse_legs(row: dict[str, Any], market: Market, margin_mode: MarginMode | No
     """One position row as legs: positionIdx 1/2 name the leg; a one-way (0) row lands on the leg
     its ``side`` points to, and an empty one-way row is both legs at zero size.
 
-    An empty row (``side: ""``, ``size: "0"``) is a zero-size leg, never "no position"."""
+    An empty row (``side: ""``, ``size: "0"``) is a zero-size leg, never "no position".
+
+    Every field read is in position.mdx's table and required, of its type (``positionIdx`` an
+    integer, the rest strings), on empty rows too; ``""`` only where the table says Bybit sends it:
+    ``liqPrice`` ("keeps "" when liqPrice <= minPrice or liqPrice >= maxPrice", and under portfolio
+    margin), ``leverage`` and ``positionIM`` ("" under portfolio margin). ``positionBalance``
+    (deprecated), ``positionValue`` (at entry), ``takeProfit``/``stopLoss`` and the rest are not
+    read; ``trailingStop`` is read with a TrailingStop order (:func:`callback_rate_of`).
+    """
     idx = enum_of(POSITION_IDX_IN, row, "positionIdx")
     size = req_dec(row, "size")
     if size < 0:
         raise _bad("field 'size' is negative (Bybit sizes are unsigned)", row)
-    venue_side = row.get("side")
-    if venue_side not in ("Buy", "Sell", "", "None", None):
+    venue_side = text(row, "side")
+    if venue_side not in POSITION_SIDES:
         raise _bad(f"field 'side' has unknown value {venue_side!r}", row)
     if size != 0 and venue_side not in ("Buy", "Sell"):
         raise _bad("a non-empty position row without a side", row)
     mark = positive(row, "markPrice")
+    entry = positive(row, "avgPrice")
+    pnl = req_dec(row, "unrealisedPnl")
+    liq = positive(row, "liqPrice", blank=True)
+    margin = blank_dec(row, "positionIM")
+    leverage = leverage_of(row)
+    updated = when(row, "updatedTime", required=True)
     if size == 0:
         # an explicit zero-size leg; like the facade's filler it carries only the mark, so a leg
         # read alone (symbol=) equals the same leg in a coin-wide read, where Bybit omits it
         sides = [idx] if idx is not PositionSide.BOTH else [PositionSide.LONG, PositionSide.SHORT]
         return [Leg(venue=VENUE, symbol=market.symbol, side=s, mark_price=mark) for s in sides]
-    margin = dec(row, "positionIM")
-    if margin is None:
-        margin = dec(row, "positionBalance")
     fields: dict[str, Any] = {
         "venue": VENUE,
         "symbol": market.symbol,
         "size": size,
-        "entry_price": positive(row, "avgPrice"),
+        "entry_price": entry,
         "mark_price": mark,
-        "unrealized_pnl": dec(row, "unrealisedPnl") or Decimal(0),
-        "liquidation_price": positive(row, "liqPrice"),
+        "unrealized_pnl": pnl,
+        "liquidation_price": liq,
         "margin": margin,
         "margin_mode": margin_mode,
-        "leverage": leverage_of(row),
+        "leverage": leverage,
         "notional": size * mark if mark is not None else Decimal(0),  # positionValue is at entry
-        "updated_at": when(row, "updatedTime"),
+        "updated_at": updated,
         "raw": row,
     }
     if idx is not PositionSide.BOTH:
@@ -307,16 +352,17 @@ def trailing_params(request: OrderRequest, distance: Decimal) -> dict[str, Any]:
 
 
 def is_conditional(row: dict[str, Any]) -> bool:
-    """True for a row of a conditional order (``stopOrderType`` set, open-order.mdx)."""
-    kind = row.get("stopOrderType")
-    return isinstance(kind, str) and kind not in ("", "UNKNOWN")
+    """True for a row of a conditional order (``stopOrderType`` set, open-order.mdx); the field is
+    required, ``""`` or ``UNKNOWN`` on a plain order."""
+    kind = text(row, "stopOrderType")
+    return kind not in ("", "UNKNOWN")
 
 
 def _conditional_type(row: dict[str, Any], side: Side) -> OrderType:
-    kind = row.get("stopOrderType")
+    kind = text(row, "stopOrderType")
     if kind in STOP_ORDER_TYPE_IN:
         return STOP_ORDER_TYPE_IN[kind]
-    direction = row.get("triggerDirection")
+    direction = integer(row, "triggerDirection")
     if direction == FALLS:
         return OrderType.STOP_MARKET if side is Side.SELL else OrderType.TAKE_PROFIT_MARKET
     if direction == RISES:
@@ -328,11 +374,12 @@ def callback_rate_of(row: dict[str, Any], distance: Decimal | None) -> Decimal |
     """A trailing stop's percent, read back from its distance and the price it was set against.
 
     The reference is the activation price (``triggerPrice`` of a TrailingStop row) or else
-    ``lastPriceOnCreated``; the result is rounded to 0.01 percent.
+    ``lastPriceOnCreated`` (a string that open-order.mdx's example leaves ``""``); the result is
+    rounded to 0.01 percent.
     """
     if not distance:
         return None
-    reference = positive(row, "triggerPrice") or positive(row, "lastPriceOnCreated")
+    reference = positive(row, "triggerPrice") or positive(row, "lastPriceOnCreated", blank=True)
     if reference is None:
         return None
     return (distance / reference * _HUNDRED).quantize(_RATE_STEP, rounding=ROUND_HALF_EVEN)
@@ -342,39 +389,48 @@ def parse_order(row: dict[str, Any], market: Market, trailing: Decimal | None = 
     """An order row of ``/v5/order/realtime`` or ``/v5/order/history``, regular or conditional.
 
     ``trailing`` is the leg's ``trailingStop`` distance from the position list, for a TrailingStop row.
+
+    Every field read is in open-order.mdx's table and required, of its type (``positionIdx`` and
+    ``triggerDirection`` integers, ``reduceOnly`` and ``closeOnTrigger`` booleans, the rest
+    strings); ``avgPrice`` may be ``""`` ("returns "" for those orders without avg price").
+    ``lastPriceOnCreated`` is read for a TrailingStop row only.
     """
     side = enum_of(SIDE_IN, row, "side")
     conditional = is_conditional(row)
-    qty = dec(row, "qty")
-    close_position = conditional and flag(row, "closeOnTrigger") and not qty
+    qty = req_dec(row, "qty")
+    order_type = text(row, "orderType")
+    if order_type not in ("Limit", "Market"):
+        raise _bad(f"field 'orderType' has unknown value {order_type!r}", row)
+    close_on_trigger = boolean(row, "closeOnTrigger")
+    close_position = conditional and close_on_trigger and not qty
+    integer(row, "triggerDirection")  # 0 on a plain order; decides a Stop row's kind
     kind = _conditional_type(row, side) if conditional else (
-        OrderType.LIMIT if row.get("orderType") == "Limit" else OrderType.MARKET)
-    if not conditional and row.get("orderType") not in ("Limit", "Market"):
-        raise _bad(f"field 'orderType' has unknown value {row.get('orderType')!r}", row)
+        OrderType.LIMIT if order_type == "Limit" else OrderType.MARKET)
     trailing_stop = kind is OrderType.TRAILING_STOP_MARKET
-    tif = row.get("timeInForce")
-    limit_price = positive(row, "price") if row.get("orderType") == "Limit" else None
+    tif = text(row, "timeInForce")
+    price = positive(row, "price")
+    trigger = positive(row, "triggerPrice")
     return Order(
         venue=VENUE,
         symbol=market.symbol,
         order_id=text(row, "orderId"),
-        client_order_id=row.get("orderLinkId") or None,
+        client_order_id=text(row, "orderLinkId") or None,
         side=side,
         position_side=enum_of(POSITION_IDX_IN, row, "positionIdx"),
         type=kind,
         status=enum_of(STATUS_IN, row, "orderStatus"),
         quantity=None if close_position or (trailing_stop and not qty) else qty,
-        filled_quantity=dec(row, "cumExecQty") or Decimal(0),
-        price=limit_price,
-        average_price=positive(row, "avgPrice"),
-        trigger_price=None if trailing_stop else positive(row, "triggerPrice"),
-        activation_price=positive(row, "triggerPrice") if trailing_stop else None,
+        filled_quantity=req_dec(row, "cumExecQty"),
+        price=price if order_type == "Limit" else None,
+        average_price=positive(row, "avgPrice", blank=True),
+        trigger_price=None if trailing_stop else trigger,
+        activation_price=trigger if trailing_stop else None,
         callback_rate=callback_rate_of(row, trailing) if trailing_stop else None,
-        time_in_force=TIME_IN_FORCE_IN.get(tif) if isinstance(tif, str) and not conditional else None,
-        reduce_only=flag(row, "reduceOnly"),
+        time_in_force=TIME_IN_FORCE_IN.get(tif) if not conditional else None,
+        reduce_only=boolean(row, "reduceOnly"),
         close_position=close_position or trailing_stop,
         conditional=conditional,
-        created_at=when(row, "createdTime"),
-        updated_at=when(row, "updatedTime"),
+        created_at=when(row, "createdTime", required=True),
+        updated_at=when(row, "updatedTime", required=True),
         raw=row,
     )

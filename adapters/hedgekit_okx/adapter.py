@@ -140,8 +140,17 @@ class OkxAdapter(VenueAdapter):
                     symbol: str | None = None, client_order_id: str | None = None) -> Any:
         return await self._transport.call(operation, method, params, symbol=symbol, client_order_id=client_order_id)
 
-    def _market_of(self, inst_id: Any) -> Market | None:
-        return self._by_venue_id.get(inst_id.upper()) if isinstance(inst_id, str) else None
+    def _market_of(self, inst_id: Any, wanted: Market | None = None) -> Market | None:
+        """The market a row's ``instId`` names; ``None`` for a well-formed id of an instrument
+        hedgekit does not list (inverse or USDC swaps, expiry futures: the account's mode covers
+        them too). A missing or non-string ``instId``, or (``wanted``: the one asked for) another
+        instrument, is a malformed answer."""
+        if not isinstance(inst_id, str) or not inst_id:
+            raise wire.bad("a row without an instId", inst_id)
+        market = self._by_venue_id.get(inst_id.upper())
+        if wanted is not None and market is not wanted:
+            raise wire.bad(f"a row of {inst_id} in the answer for {wanted.venue_symbol}", inst_id)
+        return market
 
     # -- mode --------------------------------------------------------------------------------
     def mode_scope(self, symbol: str | None) -> tuple[ModeScope, str | None]:
@@ -195,10 +204,12 @@ class OkxAdapter(VenueAdapter):
         rows = await self._positions("legs", params)
         self._learn_leg_modes(rows, symbol=wanted.symbol if wanted is not None else None)
         with parsing("account/positions"):
+            # [] is flat: with instId OKX returns a position only once the instrument "ever had
+            # position", and never without a valid posId (#trading-account-rest-api-get-positions)
             legs = []
-            for row in rows:
-                market = self._market_of(row.get("instId"))
-                if market is not None:
+            for row in _swap_rows(rows):
+                market = self._market_of(row.get("instId"), wanted)
+                if market is not None:  # None: an inverse or USDC swap
                     legs.append(wire.parse_leg(row, market))
             return legs
 
@@ -206,9 +217,11 @@ class OkxAdapter(VenueAdapter):
         params = {"instType": "SWAP"}
         if symbol:
             params["instId"] = self.market(symbol).venue_symbol
+        wanted = self.market(symbol) if symbol else None
         rows = await self._transport.pages("open_orders", "privateGetTradeOrdersPending", params, "ordId")
         with parsing("trade/orders-pending"):
-            return [wo.parse_order(r, m) for r in rows if (m := self._market_of(r.get("instId"))) is not None]
+            return [wo.parse_order(r, m) for r in _swap_rows(rows)
+                    if (m := self._market_of(r.get("instId"), wanted)) is not None]
 
     async def _algo_rows(self, params: dict[str, str]) -> list[dict[str, Any]]:
         """Pending algo orders of every ``ordType`` (one paged list per type, read at once)."""
@@ -223,9 +236,11 @@ class OkxAdapter(VenueAdapter):
         params = {"instType": "SWAP"}
         if symbol:
             params["instId"] = self.market(symbol).venue_symbol
+        wanted = self.market(symbol) if symbol else None
         rows = await self._algo_rows(params)
         with parsing("trade/orders-algo-pending"):
-            return [wo.parse_algo_order(r, m) for r in rows if (m := self._market_of(r.get("instId"))) is not None]
+            return [wo.parse_algo_order(r, m) for r in _swap_rows(rows)
+                    if (m := self._market_of(r.get("instId"), wanted)) is not None]
 
     async def fetch_exposure(self, scope: ModeScope, scope_key: str | None) -> Exposure:
         """Every FUTURES and SWAP position, pending order and pending algo order (all types, all pages)."""
@@ -390,11 +405,12 @@ class OkxAdapter(VenueAdapter):
                 return None
             raise
         with parsing("order"):
-            rows = wire.data_rows(payload, method)
+            rows = _swap_rows(wire.data_rows(payload, method))
             if not rows:
                 return None
-            if rows[0].get("instId") != market.venue_symbol:
+            if conditional and wire.text(rows[0], "instId") != market.venue_symbol:
                 return None  # an algo client id of another instrument: not this symbol's order
+            self._market_of(rows[0].get("instId"), market)  # /trade/order was asked for this instId
             return (wo.parse_algo_order if conditional else wo.parse_order)(rows[0], market)
 
     async def cancel_order(
@@ -504,5 +520,16 @@ class OkxAdapter(VenueAdapter):
         self._margin_modes[market.symbol] = margin_mode
 
 
+def _swap_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows of an answer to ``instType=SWAP``: each one's ``instType`` (a required string of
+    every position and order row) must be ``SWAP``."""
+    for row in rows:
+        if wire.text(row, "instType") != "SWAP":
+            raise wire.bad("a row that is not a SWAP in the answer for instType=SWAP", row)
+    return rows
+
+
 def _in_scope(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [row for row in rows if row.get("instType") in MODE_INST_TYPES]
+    """The rows under the account's ``posMode``; ``instType`` is a required string of every
+    position and order row, and ``MARGIN``, ``SPOT`` or ``OPTION`` rows are rightly left out."""
+    return [row for row in rows if wire.text(row, "instType") in MODE_INST_TYPES]

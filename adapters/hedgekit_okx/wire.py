@@ -1,9 +1,11 @@
 """OKX v5 wire format, part one: the envelope, field readers, sizes, markets, mode and legs.
 
 Orders live in :mod:`.wire_orders`. Parsing is tolerant of unknown fields and strict about the ones
-it needs: a missing or malformed field raises :class:`~hedgekit.errors.ExchangeError` naming the
-field, never ``KeyError``. Every number is read from the venue's string into a Decimal; OKX writes
-``""`` where a field does not apply, and that reads as "absent".
+it reads: every field a parser reads must be present and a string (OKX sends every value as one),
+or the answer raises :class:`~hedgekit.errors.MalformedResponse` naming the field, never
+``KeyError``. Every number is read from the venue's string into a Decimal. OKX writes ``""`` where
+a field does not apply (``margin`` "Only applicable to isolated", ``avgPx`` empty "If none is filled"):
+that reads as "no value" only for the fields whose doc says so, each marked where it is read.
 
 **Sizes.** OKX trades SWAP in contracts: ``sz`` and ``pos`` count contracts of ``ctVal`` base units
 (https://www.okx.com/docs-v5/en/#order-book-trading-trade-post-place-order, ``sz``;
@@ -59,7 +61,17 @@ SPOT_MODE = "1"
 _READ = PayloadReader(VENUE, empty_text=False, floats=False)  # OKX sends every number as a string
 bad = _READ.bad
 text, opt_text, dec, req_dec = _READ.text, _READ.opt_text, _READ.dec, _READ.req_dec
+blank_dec, blank_text = _READ.blank_dec, _READ.blank_text
 flag, when, enum_of = _READ.flag, _READ.when, _READ.enum_of
+
+
+def str_flag(row: dict[str, Any], key: str) -> bool:
+    """A required boolean OKX sends as a string: ``reduceOnly`` "Valid options: true or false"
+    (String in every order table), so a JSON boolean is not one."""
+    value = row.get(key)
+    if value not in ("true", "false"):
+        raise bad(f"field {key!r} missing or not \"true\"/\"false\"", row)
+    return bool(value == "true")
 
 
 def data_rows(payload: Any, what: str) -> list[dict[str, Any]]:
@@ -161,10 +173,13 @@ def parse_markets(payload: Any) -> list[Market]:
 
 # -- account configuration (GET /api/v5/account/config) -----------------------------------------
 def parse_config(payload: Any) -> tuple[PositionMode, str]:
-    """``posMode`` and ``acctLv`` of the account."""
+    """``posMode`` and ``acctLv`` of the account, both required strings (#get-account-configuration);
+    no other field of the row is read."""
     row = first_row(payload, "account/config")
     mode = enum_of(POS_MODE_IN, row, "posMode")
     level = text(row, "acctLv")
+    if not (level.isdigit() and level.isascii()):  # "1" to "4" today; a new level still reads
+        raise bad("field 'acctLv' is not an account level", row)
     return mode, level
 
 
@@ -186,36 +201,48 @@ def leg_side(row: dict[str, Any]) -> tuple[PositionSide, Decimal]:
     return venue_side, pos
 
 
+def _entry(row: dict[str, Any], pos: Decimal) -> Decimal | None:
+    """``avgPx``, required on an open position; a position of ``pos`` 0 (made by a manual margin
+    transfer, #get-positions) has no open price and may leave it ``""``."""
+    return req_dec(row, "avgPx") if pos != 0 else blank_dec(row, "avgPx")
+
+
 def parse_leg(row: dict[str, Any], market: Market) -> Leg:
     """One position row (SWAP) as a leg, sizes in base units.
 
     ``margin`` is the isolated margin ("only applicable to isolated"); under cross margin the leg's
-    margin is its initial margin requirement ``imr`` ("only applicable to cross").
+    margin is its initial margin requirement ``imr`` ("only applicable to cross"). Each field read
+    is in #get-positions' table and required; ``""`` is taken for: ``margin`` on a cross leg and
+    ``imr`` on an isolated one (not applicable), ``lever`` ("Not applicable to ... positions of
+    cross margin mode under Portfolio margin"), ``avgPx`` on a zero position (:func:`_entry`) and
+    ``liqPx``, which OKX leaves ``""`` when there is no liquidation price (UNCONFIRMED in the docs,
+    which only say "Estimated liquidation price"). ``instType`` is checked by the adapter.
     """
     side, pos = leg_side(row)
     size = from_contracts(market, abs(pos))
-    mark = dec(row, "markPx")
-    margin_mode = MARGIN_MODE_IN.get(str(row.get("mgnMode")))
+    mark = req_dec(row, "markPx")
+    margin_mode = enum_of(MARGIN_MODE_IN, row, "mgnMode")
     if margin_mode is MarginMode.ISOLATED:
-        margin = dec(row, "margin")
+        margin, _ = req_dec(row, "margin"), blank_dec(row, "imr")
     else:
-        margin = dec(row, "imr")
-    lever = dec(row, "lever")
-    liq = dec(row, "liqPx")
+        _, margin = blank_dec(row, "margin"), req_dec(row, "imr")
+    lever = blank_dec(row, "lever")
+    liq = blank_dec(row, "liqPx")
+    entry = _entry(row, pos)
     return Leg(
         venue=VENUE,
         symbol=market.symbol,
         side=side,
         size=size,
-        entry_price=dec(row, "avgPx") if size != 0 else None,
+        entry_price=entry if size != 0 else None,
         mark_price=mark,
-        unrealized_pnl=dec(row, "upl") or ZERO,
+        unrealized_pnl=req_dec(row, "upl"),
         liquidation_price=liq if liq else None,
         margin=margin,
         margin_mode=margin_mode,
         leverage=int(lever) if lever is not None and lever >= 1 else None,
-        notional=size * (mark or ZERO),  # in USDT; ``notionalUsd`` is converted to USD
-        updated_at=when(row, "uTime"),
+        notional=size * mark,  # in USDT; ``notionalUsd`` is converted to USD
+        updated_at=when(row, "uTime", required=True),
         raw=row,
     )
 
@@ -224,11 +251,12 @@ def parse_foreign_leg(row: dict[str, Any]) -> Leg:
     """A FUTURES or non-USDT SWAP position: it blocks an account-wide mode switch too.
 
     hedgekit does not list the instrument, so its ``ctVal`` is unknown: the leg carries the venue's
-    instrument id as its symbol and its size in contracts (see the adapter's docstring).
+    instrument id as its symbol and its size in contracts (see the adapter's docstring). The fields
+    read are required as in :func:`parse_leg`.
     """
     side, pos = leg_side(row)
     return Leg(
         venue=VENUE, symbol=text(row, "instId"), side=side, size=abs(pos),
-        entry_price=dec(row, "avgPx"), mark_price=dec(row, "markPx"),
-        unrealized_pnl=dec(row, "upl") or ZERO, updated_at=when(row, "uTime"), raw=row,
+        entry_price=_entry(row, pos), mark_price=req_dec(row, "markPx"),
+        unrealized_pnl=req_dec(row, "upl"), updated_at=when(row, "uTime", required=True), raw=row,
     )

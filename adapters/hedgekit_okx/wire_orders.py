@@ -31,12 +31,13 @@ from hedgekit_okx.wire import (
     POS_SIDE_IN,
     VENUE,
     bad,
-    dec,
+    blank_dec,
+    blank_text,
     enum_of,
-    flag,
     fmt,
     from_contracts,
-    opt_text,
+    req_dec,
+    str_flag,
     text,
     to_contracts,
     when,
@@ -183,33 +184,37 @@ def parse_order(row: dict[str, Any], market: Market | None) -> Order:
 
     ``market`` is ``None`` for an instrument hedgekit does not list: the order then carries the
     venue's instrument id and sizes in contracts (it still blocks an account-wide mode switch).
+
+    Each field read is in #order-book-trading-trade-get-order-details' table and required; ``""``
+    is taken for ``avgPx`` (empty "If none is filled"), ``clOrdId`` (no client id)
+    and, on a market order, ``px`` (place-order: ``px`` is "Only applicable to limit, post_only,
+    fok, ioc" orders).
     """
     kind, tif = enum_of(ORD_TYPE_IN, row, "ordType")
-    size = dec(row, "sz")
-    filled = dec(row, "accFillSz")
+    size = req_dec(row, "sz")
+    filled = req_dec(row, "accFillSz")
     if market is not None:
-        size = from_contracts(market, size) if size is not None else None
-        filled = from_contracts(market, filled) if filled is not None else None
-    price = dec(row, "px")
-    average = dec(row, "avgPx")
+        size, filled = from_contracts(market, size), from_contracts(market, filled)
+    price = req_dec(row, "px") if kind is OrderType.LIMIT else blank_dec(row, "px")
+    average = blank_dec(row, "avgPx")
     return Order(
         venue=VENUE,
         symbol=market.symbol if market is not None else text(row, "instId"),
         order_id=text(row, "ordId"),
-        client_order_id=opt_text(row, "clOrdId"),
+        client_order_id=blank_text(row, "clOrdId"),
         side=enum_of(SIDE_IN, row, "side"),
         position_side=enum_of(POS_SIDE_IN, row, "posSide"),
         type=kind,
         status=enum_of(STATE_IN, row, "state"),
         quantity=size,
-        filled_quantity=filled or Decimal(0),
+        filled_quantity=filled,
         price=price if price and kind is OrderType.LIMIT else None,
         average_price=average or None,
         time_in_force=tif,
-        reduce_only=flag(row, "reduceOnly"),
+        reduce_only=str_flag(row, "reduceOnly"),
         conditional=False,
-        created_at=when(row, "cTime"),
-        updated_at=when(row, "uTime"),
+        created_at=when(row, "cTime", required=True),
+        updated_at=when(row, "uTime", required=True),
         raw=row,
     )
 
@@ -225,12 +230,15 @@ def _algo_type(row: dict[str, Any]) -> tuple[OrderType, Decimal | None]:
     """
     kind = text(row, "ordType")
     if kind in ("conditional", "oco"):
-        stop = dec(row, "slTriggerPx")
+        # both always sent, "" for the leg the order does not have
+        stop, take = blank_dec(row, "slTriggerPx"), blank_dec(row, "tpTriggerPx")
         if stop is not None:
             return OrderType.STOP_MARKET, stop
-        return OrderType.TAKE_PROFIT_MARKET, dec(row, "tpTriggerPx")
+        if take is None:
+            raise bad("a TP/SL order with neither trigger price", row)
+        return OrderType.TAKE_PROFIT_MARKET, take
     if kind == "trigger":
-        return OrderType.STOP_MARKET, dec(row, "triggerPx")
+        return OrderType.STOP_MARKET, req_dec(row, "triggerPx")
     if kind == "move_order_stop":
         return OrderType.TRAILING_STOP_MARKET, None
     if kind in ("chase", "twap", "iceberg", "smart_iceberg"):
@@ -239,20 +247,29 @@ def _algo_type(row: dict[str, Any]) -> tuple[OrderType, Decimal | None]:
 
 
 def parse_algo_order(row: dict[str, Any], market: Market | None) -> Order:
-    """An algo order row (``GET /trade/order-algo``, ``/trade/orders-algo-pending``)."""
+    """An algo order row (``GET /trade/order-algo``, ``/trade/orders-algo-pending``).
+
+    Each field read is in #order-book-trading-algo-trading-get-algo-order-list's table and
+    required; ``""`` is taken for ``sz`` and ``closeFraction`` (an order sets one of them; the
+    fraction is a number, ``1`` the whole position), the
+    trigger price of the TP/SL leg an order does not have, ``algoClOrdId`` (no client id), and on a
+    trailing stop ``activePx`` and ``callbackRatio`` (``callbackSpread`` may be set instead), which
+    are read from ``move_order_stop`` rows only ("Only applicable to move_order_stop order").
+    """
     kind, trigger = _algo_type(row)
-    close_position = opt_text(row, "closeFraction") == "1"
-    size = dec(row, "sz")
+    trailing = kind is OrderType.TRAILING_STOP_MARKET
+    close_position = blank_dec(row, "closeFraction") == 1
+    size = blank_dec(row, "sz")
     if size is not None and market is not None:
         size = from_contracts(market, size)
     if close_position and not size:
         size = None
-    ratio = dec(row, "callbackRatio")
+    ratio = blank_dec(row, "callbackRatio") if trailing else None
     return Order(
         venue=VENUE,
         symbol=market.symbol if market is not None else text(row, "instId"),
         order_id=text(row, "algoId"),
-        client_order_id=opt_text(row, "algoClOrdId"),
+        client_order_id=blank_text(row, "algoClOrdId"),
         side=enum_of(SIDE_IN, row, "side"),
         position_side=enum_of(POS_SIDE_IN, row, "posSide"),
         type=kind,
@@ -260,12 +277,12 @@ def parse_algo_order(row: dict[str, Any], market: Market | None) -> Order:
         quantity=size,
         price=None,
         trigger_price=trigger,
-        activation_price=dec(row, "activePx"),
+        activation_price=blank_dec(row, "activePx") if trailing else None,
         callback_rate=ratio * HUNDRED if ratio is not None else None,
-        reduce_only=flag(row, "reduceOnly"),
+        reduce_only=str_flag(row, "reduceOnly"),
         close_position=close_position,
         conditional=True,
-        created_at=when(row, "cTime"),
-        updated_at=when(row, "uTime"),
+        created_at=when(row, "cTime", required=True),
+        updated_at=when(row, "uTime", required=True),
         raw=row,
     )

@@ -15,6 +15,7 @@ from hedgekit.errors import (
     ClockSkew,
     ExchangeError,
     ExchangeUnavailable,
+    MalformedResponse,
     ModeChangeBlocked,
     OrderRejected,
     PositionSideMismatch,
@@ -70,15 +71,37 @@ def test_orders_of_every_kind_parse_from_one_shape() -> None:
     assert not limit.conditional and limit.type is OrderType.LIMIT
 
 
+def without(row: dict[str, Any], key: str) -> dict[str, Any]:
+    return {k: v for k, v in row.items() if k != key}
+
+
 @pytest.mark.parametrize("payload", [
     None, [], {"positionAmt": "1"}, {**SHORT_ROW, "positionAmt": "abc"}, {**SHORT_ROW, "positionSide": "UP"},
-    {**SHORT_ROW, "markPrice": {"x": 1}},
+    {**SHORT_ROW, "markPrice": {"x": 1}}, without(SHORT_ROW, "liquidationPrice"), {**SHORT_ROW, "leverage": ""},
+    {**SHORT_ROW, "marginType": "portfolio"}, without(SHORT_ROW, "updateTime"), {**SHORT_ROW, "isolatedMargin": True},
 ])
-def test_malformed_position_rows_are_exchange_errors(payload: Any) -> None:
+def test_malformed_position_rows_are_malformed_responses(payload: Any) -> None:
     adapter = AsterAdapter(ConnectConfig(venue="aster"))
-    with pytest.raises(ExchangeError) as info, adapter._parsing("positionRisk"):
+    with pytest.raises(MalformedResponse) as info, adapter._parsing("positionRisk"):
         wire.parse_leg(wire.obj(payload, "row"), BTC)
     assert info.value.venue == "aster"  # the shared Binance readers' errors are re-labelled
+
+
+# AST3 §Cancel Order example: no ``time`` and no ``avgPrice``, unlike a listed row
+CANCEL_ANSWER = {k: v for k, v in TRAILING_ROW.items() if k not in ("time", "avgPrice")}
+
+
+def test_only_the_documented_fields_may_be_left_out() -> None:
+    assert wire.parse_order(CANCEL_ANSWER, BTC).created_at is None  # the cancel answer has no time
+    for row in (without(TRAILING_ROW, "priceRate"), without(TRAILING_ROW, "activatePrice"),
+                without(TRAILING_ROW, "origType"), {**TRAILING_ROW, "reduceOnly": "false"},
+                {**TRAILING_ROW, "orderId": "abc"}):
+        with pytest.raises(MalformedResponse):  # "only return with TRAILING_STOP_MARKET order": this is one
+            wire.parse_order(row, BTC)
+    limit = {**without(TRAILING_ROW, "priceRate"), "type": "LIMIT", "origType": "LIMIT"}
+    assert wire.parse_order(without(limit, "activatePrice"), BTC).type is OrderType.LIMIT
+    with pytest.raises(MalformedResponse):  # a listed (query, openOrders) row has both
+        wire.parse_order(CANCEL_ANSWER, BTC, listed=True)
 
 
 def reply(status: int, payload: Any, headers: dict[str, str] | None = None) -> VenueReply:

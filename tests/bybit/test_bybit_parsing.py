@@ -14,6 +14,7 @@ from hedgekit.errors import (
     ExchangeError,
     ExchangeUnavailable,
     InsufficientMargin,
+    MalformedResponse,
     ModeChangeBlocked,
     OrderRejected,
     PositionSideMismatch,
@@ -60,17 +61,37 @@ def test_empty_leg_rows_are_zero_size_legs_never_no_position() -> None:
         position(1, "", "0.5"),
         {**position(1, "Buy", "1"), "size": None},
         {**position(1, "Buy", "1"), "markPrice": {"x": 1}},
+        # the fields position.mdx lists are read on empty rows too, and "" only where it says so
+        {k: v for k, v in position(2, "", "0").items() if k != "liqPrice"},
+        {k: v for k, v in position(1, "Buy", "1").items() if k != "side"},
+        {**position(1, "Buy", "1"), "avgPrice": ""},
+        {**position(1, "Buy", "1"), "updatedTime": ""},
+        {**position(1, "Buy", "1"), "positionIdx": "1x"},
     ],
 )
-def test_malformed_position_rows_are_exchange_errors(row: dict[str, Any]) -> None:
-    with pytest.raises(ExchangeError):
+def test_malformed_position_rows_are_malformed_responses(row: dict[str, Any]) -> None:
+    with pytest.raises(MalformedResponse):
         wire.parse_legs(row, BTC, None)
+
+
+def test_fields_documented_as_possibly_empty() -> None:
+    (leg,) = wire.parse_legs(position(1, "Buy", "1", liqPrice="", leverage="", positionIM=""), BTC, None)
+    assert leg.liquidation_price is None and leg.leverage is None and leg.margin is None and leg.size == 1
+
+
+@pytest.mark.parametrize("change", [{"timeInForce": None}, {"cumExecQty": ""}, {"reduceOnly": "true"},
+                                    {"stopOrderType": None}, {"triggerDirection": "up"}, {"avgPrice": None},
+                                    {"orderLinkId": None}, {"createdTime": "soon"}])
+def test_malformed_order_rows_are_malformed_responses(change: dict[str, Any]) -> None:
+    with pytest.raises(MalformedResponse):
+        wire.parse_order(order_row(**change), BTC)
 
 
 def order_row(**extra: Any) -> dict[str, Any]:
     return {"orderId": "id-1", "orderLinkId": "", "symbol": "BTCUSDT", "price": "0", "qty": "0", "side": "Sell",
             "positionIdx": 1, "orderStatus": "Untriggered", "orderType": "Market", "triggerPrice": "59000.00",
             "triggerDirection": 2, "reduceOnly": True, "closeOnTrigger": True, "stopOrderType": "Stop",
+            "timeInForce": "IOC", "avgPrice": "", "cumExecQty": "0", "lastPriceOnCreated": "",
             "createdTime": "1700000000000", "updatedTime": "1700000000000", **extra}
 
 

@@ -135,3 +135,4 @@ async def test_malformed_answers_become_hedgekit_errors(setup: tuple[HedgeClient
     state["rng"] = None
     assert sum(seen.values()) >= 60, seen
     assert seen["ExchangeError"] > 0, seen
+    assert seen["MalformedResponse"] > 0, seen  # reads that could not be read completely say so
