@@ -17,7 +17,7 @@ from types import MappingProxyType, TracebackType
 from typing import Any, TypeVar
 
 from hedgekit.adapter import OrderRequest, VenueAdapter
-from hedgekit.errors import ConfigurationError, InvalidRequest, PositionSideMismatch
+from hedgekit.errors import ConfigurationError, HedgekitError, InvalidRequest, NetworkError, PositionSideMismatch
 from hedgekit.exactly_once import Resolver
 from hedgekit.models import (
     Exposure,
@@ -72,7 +72,7 @@ class HedgeClient:
         self._modes: dict[str | None, PositionMode] = {}
         self._open_lock = asyncio.Lock()
         self._resolver = Resolver(adapter, self._retry)
-        self._in_flight: dict[str, asyncio.Task[Order]] = {}
+        self._in_flight: dict[str, asyncio.Future[Order]] = {}
         self._cancels: set[asyncio.Task[Order]] = set()
         self._closing: asyncio.Task[None] | None = None
 
@@ -96,13 +96,14 @@ class HedgeClient:
         return self._state in (_State.CLOSING, _State.CLOSED)
 
     @property
-    def in_flight(self) -> Mapping[str, asyncio.Task[Order]]:
-        """Orders on their way to the venue, by client order id, each with the task that settles it.
+    def in_flight(self) -> Mapping[str, asyncio.Future[Order]]:
+        """Orders on their way to the venue, by client order id, each with the future that settles it.
 
-        Every order call runs its placement, and the lookups after a lost answer, in a task of its
-        own that the caller's cancellation or timeout does not stop: awaiting the task gives the
-        :class:`~hedgekit.Order` or the error the call would have given. An entry leaves when its
-        order is settled. A bot that times out its calls recovers its orders like this::
+        Awaiting an entry gives the :class:`~hedgekit.Order` or the error the call gives. A call
+        whose caller stops waiting (cancelled, or timed out) does not stop its order: the send and
+        the lookups after it go on in a task of their own (the entry is then that
+        :class:`asyncio.Task`), so the order is never orphaned. An entry leaves when its order is
+        settled. A bot that times out its calls recovers its orders like this::
 
             cid = hk.new_client_order_id()
             try:
@@ -559,22 +560,61 @@ class HedgeClient:
                 f"an order with client order id {client_order_id} is in flight; await hk.in_flight[...] first",
                 venue=self.venue, symbol=market.symbol, client_order_id=client_order_id,
             )
-        task = asyncio.ensure_future(self._place(request))
-        self._in_flight[client_order_id] = task
-        task.add_done_callback(functools.partial(self._order_settled, client_order_id))
-        return await asyncio.shield(task)
-
-    async def _place(self, request: OrderRequest) -> Order:
-        """The task behind ``in_flight[client_order_id]``: place exactly once, then explain a mode mismatch."""
+        # The placement runs in the caller's task (no task of its own on the usual path: a task
+        # and its shield cost about as much as hedgekit's whole order path); if the caller stops
+        # waiting, the rest goes on in a task of its own (_carry_on), shielded from it.
+        settled: asyncio.Future[Order] = asyncio.get_running_loop().create_future()
+        self._in_flight[client_order_id] = settled
         try:
-            return await self._resolver.place(request)
+            order = await self._place(request)
+        except asyncio.CancelledError:
+            self._carry_on(request, settled)
+            raise
+        except BaseException as exc:
+            self._settle(client_order_id, settled, error=exc)
+            raise
+        self._settle(client_order_id, settled, order=order)
+        return order
+
+    async def _place(self, request: OrderRequest, lost: HedgekitError | None = None) -> Order:
+        """Place exactly once, then explain a mode mismatch."""
+        try:
+            return await self._resolver.place(request, lost=lost)
         except PositionSideMismatch as exc:
             raise await self._mode_mismatch(request.symbol, exc) from exc
 
-    def _order_settled(self, client_order_id: str, task: asyncio.Task[Order]) -> None:
+    def _carry_on(self, request: OrderRequest, settled: asyncio.Future[Order]) -> None:
+        """The caller stopped waiting mid-placement: the send may land, so settle it in a task."""
+        cid = request.client_order_id
+        lost = NetworkError("the call was cancelled while the order was on its way", venue=self.venue,
+                            operation="place_order", symbol=request.symbol, client_order_id=cid)
+        task = asyncio.ensure_future(self._place(request, lost))
+        self._in_flight[cid] = task
+        task.add_done_callback(functools.partial(self._task_settled, cid, settled))
+
+    def _task_settled(self, client_order_id: str, settled: asyncio.Future[Order], task: asyncio.Task[Order]) -> None:
+        if task.cancelled():
+            self._settle(client_order_id, settled, error=asyncio.CancelledError())
+        elif (error := task.exception()) is not None:
+            self._settle(client_order_id, settled, error=error)
+        else:
+            self._settle(client_order_id, settled, order=task.result())
         if self._in_flight.get(client_order_id) is task:
             del self._in_flight[client_order_id]
-        _retrieve(task)
+
+    def _settle(self, client_order_id: str, settled: asyncio.Future[Order], *, order: Order | None = None,
+                error: BaseException | None = None) -> None:
+        if self._in_flight.get(client_order_id) is settled:
+            del self._in_flight[client_order_id]
+        if settled.done():
+            return
+        if error is None:
+            settled.set_result(order)  # type: ignore[arg-type]
+        elif isinstance(error, asyncio.CancelledError):
+            settled.cancel()
+        else:
+            settled.set_exception(error)
+            settled.exception()  # seen: its caller has it already (or stopped waiting)
 
     async def _with_mode_check(self, symbol: str, fn: Callable[[], Awaitable[T]]) -> T:
         try:

@@ -92,8 +92,12 @@ class Resolver:
         return self.adapter.name
 
     # -- orders ------------------------------------------------------------------------------
-    async def place(self, request: OrderRequest) -> Order:
-        """Place ``request`` exactly once (see the module docstring)."""
+    async def place(self, request: OrderRequest, *, lost: HedgekitError | None = None) -> Order:
+        """Place ``request`` exactly once (see the module docstring).
+
+        ``lost``: the order was sent already and its answer lost this way (its caller stopped
+        waiting mid-send): settle that send first, as after any ambiguous outcome.
+        """
         adapter, policy = self.adapter, self.policy
         cid, conditional = request.client_order_id, request.type.conditional
         resend_safe = adapter.refuses_duplicate_client_id(conditional=conditional)
@@ -104,6 +108,9 @@ class Resolver:
             log.debug("%s place_order %s %s client_order_id=%s attempt %d", self.venue,
                       request.plan.intent.value, request.symbol, cid, attempt)
             try:
+                if lost is not None:
+                    cause, lost = lost, None
+                    raise cause
                 return await adapter.place_order(request)
             except AMBIGUOUS as exc:
                 log.debug("%s place_order client_order_id=%s ambiguous (%s): looking it up", self.venue, cid,
