@@ -57,7 +57,6 @@ __all__ = [
     "ORDER_TYPE",
     "POSITION_SIDE",
     "fmt",
-    "is_conditional_row",
     "obj",
     "order_params",
     "parse_leg",
@@ -134,11 +133,6 @@ def order_params(request: OrderRequest, builder: tuple[str, str] | None = None) 
     return params
 
 
-def is_conditional_row(row: dict[str, Any]) -> bool:
-    """Whether an order row is a stop, take-profit or trailing stop (before or after it fired)."""
-    return row.get("type") in CONDITIONAL_TYPES or row.get("origType") in CONDITIONAL_TYPES
-
-
 def parse_order(payload: Any, market: Market, *, listed: bool = False) -> Order:
     """An order answer or an ``openOrders`` row, regular or conditional (AST3 §Query Order).
 
@@ -150,6 +144,7 @@ def parse_order(payload: Any, market: Market, *, listed: bool = False) -> Order:
     """
     row = obj(payload, "order")
     kind, orig = text(row, "type"), text(row, "origType")
+    # a stop, take-profit or trailing stop, before (type) or after (origType) it fired
     conditional = kind in CONDITIONAL_TYPES or orig in CONDITIONAL_TYPES
     name = orig if conditional and orig in CONDITIONAL_TYPES else kind
     price = req_dec(row, "price")
