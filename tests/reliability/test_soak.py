@@ -40,7 +40,7 @@ POLICY = RetryPolicy(attempts=8, backoff_initial=0.001, backoff_cap=0.004, retry
                      resolve_timeout=5.0, lookup_interval=0.02)
 TIMEOUT = 0.1  # the client's HTTP timeout
 SLOW = 0.2  # a LATENCY fault: the venue acts this long after it took the request
-IMPATIENT = 0.04  # a caller that gives up this soon
+IMPATIENT = 0.0005  # a caller that gives up this soon: most of them before the answer
 WINDOW_MS = 250  # recv_window (Binance recvWindow, OKX expTime window): some slow orders outlive it
 MARKS = {"BTC/USDT:USDT": Decimal("60000"), "ETH/USDT:USDT": Decimal("3000"), "SOL/USDT:USDT": Decimal("150")}
 
