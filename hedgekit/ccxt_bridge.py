@@ -7,7 +7,11 @@ Imported by adapters only, so ``import hedgekit`` does not import ccxt. It does 
   :class:`VenueReply`, and the adapter's own code table decides what it means;
 * :func:`from_ccxt`: the one translation point from ccxt exceptions (transport failures) to
   hedgekit errors;
-* :func:`redact`: strips signatures and keys from any text before it goes into an error or a log.
+* :func:`redact` / :class:`Redactor`: strips signatures, keys and the client's own credential
+  values from any text before it goes into an error or a log;
+* :func:`call_endpoint`: the one call path of the ccxt-based adapters: pacing
+  (:mod:`hedgekit.throttle`), the call, and the translation of every failure into a hedgekit
+  error that carries no credential and no chained ccxt exception or venue answer.
 """
 
 from __future__ import annotations
@@ -19,8 +23,8 @@ import logging
 import re
 import ssl
 import types
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from pydantic import ValidationError
@@ -40,9 +44,14 @@ from hedgekit.errors import (
     RateLimited,
 )
 
+if TYPE_CHECKING:
+    from hedgekit.throttle import Backoff, Limiter, Pacer, Table, Weight
+
 __all__ = [
     "RedactingFilter",
+    "Redactor",
     "VenueReply",
+    "account_key",
     "from_ccxt",
     "install_reply_hook",
     "is_ccxt_error",
@@ -51,6 +60,7 @@ __all__ = [
     "call_endpoint",
     "ccxt_urlencode",
     "is_hmac_secret",
+    "make_pacer",
     "parsing",
     "secrets_of",
     "share_ssl_context",
@@ -89,14 +99,48 @@ def is_hmac_secret(secret: Any) -> bool:
     return isinstance(secret, str) and bool(secret) and "PRIVATE KEY" not in secret
 
 
+class Redactor:
+    """Scrubs text of query strings, signature/key parameters and one client's credential values.
+
+    Values are matched case-insensitively (a venue may echo a hex key or a wallet address in
+    another case), and a ``0x`` value also without its prefix. Built once per client, used only
+    on the error and logging paths.
+    """
+
+    __slots__ = ("_values",)
+
+    def __init__(self, secrets: Iterable[str | None] = ()) -> None:
+        variants: set[str] = set()
+        for value in secrets:
+            if not value:
+                continue
+            variants.add(value)
+            if value[:2].lower() == "0x" and len(value) > 2:
+                variants.add(value[2:])
+        ordered = sorted(variants, key=len, reverse=True)  # the longest first: no partial leftovers
+        self._values = re.compile("|".join(map(re.escape, ordered)), re.IGNORECASE) if ordered else None
+
+    def __call__(self, text: str) -> str:
+        out = _QUERY.sub(r"\1?…", text)
+        out = _SECRET_PARAMS.sub(r"\1***", out)
+        if self._values is not None:
+            out = self._values.sub("***", out)
+        return out
+
+    def deep(self, value: Any) -> Any:
+        """``value`` (parsed JSON) with every string in it scrubbed."""
+        if isinstance(value, str):
+            return self(value)
+        if isinstance(value, dict):
+            return {self(str(k)) if isinstance(k, str) else k: self.deep(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [self.deep(v) for v in value]
+        return value
+
+
 def redact(text: str, *secrets: str | None) -> str:
     """Remove query strings, signature/key parameters and the given secret values from ``text``."""
-    out = _QUERY.sub(r"\1?…", text)
-    out = _SECRET_PARAMS.sub(r"\1***", out)
-    for value in secrets:
-        if value:
-            out = out.replace(value, "***")
-    return out
+    return Redactor(secrets)(text)
 
 
 class RedactingFilter(logging.Filter):
@@ -107,16 +151,50 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-def route_logs(exchange: Any, venue: str) -> logging.Logger:
+class _ExchangeLog(logging.LoggerAdapter):  # type: ignore[type-arg]
+    """One exchange's logger: its lines are formatted, then scrubbed of that client's credentials.
+
+    ccxt calls ``exchange.logger.debug(fmt, *args)``; nothing is formatted unless the level is on.
+    """
+
+    def __init__(self, logger: logging.Logger, secrets: Callable[[], Iterable[str | None]]) -> None:
+        super().__init__(logger, {})
+        self._secrets = secrets
+        self._redactor: Redactor | None = None
+
+    def debug(self, msg: object, *args: object, **kwargs: Any) -> None:
+        # ccxt's two lines per request: the level test first, as Logger.debug does
+        if self.logger.isEnabledFor(logging.DEBUG):
+            self.log(logging.DEBUG, msg, *args, **kwargs)
+
+    def log(self, level: int, msg: object, *args: object, **kwargs: Any) -> None:
+        if not self.logger.isEnabledFor(level):
+            return
+        try:
+            if self._redactor is None:
+                self._redactor = Redactor(self._secrets())
+            text = self._redactor(str(msg) % args if args else str(msg))
+        except Exception:  # a line that cannot be scrubbed (a bad format, interpreter shutdown) is dropped
+            return
+        kwargs.pop("exc_info", None)  # a traceback's text would escape the scrubbing
+        kwargs.pop("stack_info", None)
+        self.logger.log(level, "%s", text, **kwargs)
+
+
+def route_logs(exchange: Any, venue: str,
+               secrets: Callable[[], Iterable[str | None]] = tuple) -> logging.Logger:
     """Send ``exchange``'s own DEBUG request lines to ``hedgekit_<venue>.transport``, redacted.
 
-    ccxt logs every request with its headers (API keys, OKX's passphrase) through
-    ``exchange.logger``; this gives it a hedgekit logger that scrubs them first.
+    ccxt logs every request with its headers (API keys, OKX's passphrase) and every answer with
+    its body (which may echo the key: Bybit's ``error sign! origin_string[...]``) through
+    ``exchange.logger``; this gives it a logger that scrubs them with this client's own
+    credential values (``secrets``, called once, on the first line shown) and the patterns of
+    :class:`RedactingFilter`, so clients with different keys in one process each scrub their own.
     """
     logger = logging.getLogger(f"hedgekit_{venue}.transport")
     if not any(isinstance(f, RedactingFilter) for f in logger.filters):
         logger.addFilter(RedactingFilter())
-    exchange.logger = logger
+    exchange.logger = _ExchangeLog(logger, secrets)
     return logger
 
 
@@ -161,6 +239,13 @@ class VenueReply(Exception):
         self.payload = payload
         self.url = url
         self.method = method
+
+    def redacted(self, redactor: Redactor) -> VenueReply:
+        """The same answer with every text scrubbed: body, parsed payload, reason, headers, URL."""
+        return VenueReply(
+            self.status, redactor(self.reason), {k: redactor(v) for k, v in self.headers.items()},
+            redactor(self.body), redactor.deep(self.payload), _QUERY.sub(r"\1", redactor(self.url)), self.method,
+        )
 
 
 def install_reply_hook(exchange: Any, is_error: Callable[[int, Any], bool]) -> None:
@@ -230,12 +315,59 @@ def from_ccxt(exc: BaseException, *, venue: str, operation: str, secrets: tuple[
     return ExchangeError(message, venue=venue, operation=operation)
 
 
+#: Credential attributes of a ccxt exchange (a user's own exchange passed to ``connect``).
+_EXCHANGE_CREDENTIALS = ("apiKey", "secret", "password", "privateKey", "walletAddress", "uid", "token")
+
+
 def secrets_of(config: Any) -> tuple[str | None, ...]:
-    """The secret values of a :class:`~hedgekit.adapter.ConnectConfig`, for redaction."""
-    return tuple(
+    """The secret values of a :class:`~hedgekit.adapter.ConnectConfig`, for redaction: its key,
+    secret and passphrase, and the credentials of a ccxt exchange passed in."""
+    values = [
         s.get_secret_value() if s is not None else None
         for s in (config.api_key, config.secret, config.password)
-    )
+    ]
+    exchange = getattr(config, "exchange", None)
+    if exchange is not None:
+        for name in _EXCHANGE_CREDENTIALS:
+            value = getattr(exchange, name, None)
+            if isinstance(value, str) and value:
+                values.append(value)
+    return tuple(values)
+
+
+def account_key(config: Any) -> str | None:
+    """What names the account of a client: its API key, else the key, wallet or private key of the
+    ccxt exchange passed in (only ever digested, by :func:`hedgekit.throttle.account`)."""
+    if config.api_key is not None:
+        return str(config.api_key.get_secret_value())
+    exchange = getattr(config, "exchange", None)
+    for name in ("apiKey", "walletAddress", "privateKey"):
+        value = getattr(exchange, name, None) if exchange is not None else None
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+def make_pacer(exchange: Any, config: Any, *, url_key: str, table: Table, default: Weight, backoff: Backoff,
+               make_limiter: Callable[[], Limiter] | None = None) -> Pacer:
+    """The :class:`~hedgekit.throttle.Pacer` of a client whose requests go to ``exchange.urls['api'][url_key]``."""
+    from hedgekit.throttle import Pacer
+
+    url = str(exchange.urls["api"].get(url_key, ""))
+    hostname = getattr(exchange, "hostname", None)
+    if isinstance(hostname, str):
+        url = url.replace("{hostname}", hostname)
+    return Pacer(config.venue, url, account_key(config), table=table, default=default, backoff=backoff,
+                 rate_limit=bool(config.rate_limit), make_limiter=make_limiter)
+
+
+def _scrub(err: HedgekitError, redactor: Redactor) -> HedgekitError:
+    """``err`` with its texts scrubbed (they are built from a scrubbed answer; this is the last net)."""
+    err.message = redactor(err.message)
+    if err.venue_message is not None:
+        err.venue_message = redactor(err.venue_message)
+    err.args = tuple(redactor(a) if isinstance(a, str) else a for a in err.args)
+    return err
 
 
 async def call_endpoint(
@@ -246,32 +378,45 @@ async def call_endpoint(
     venue: str,
     operation: str,
     translate: Callable[[VenueReply], HedgekitError],
-    secrets: Callable[[], tuple[str | None, ...]] = tuple,
+    secrets: Callable[[], Iterable[str | None]] = tuple,
     symbol: str | None = None,
     client_order_id: str | None = None,
+    pacer: Pacer | None = None,
 ) -> Any:
     """Call one of ``exchange``'s implicit endpoint methods and return the venue's parsed JSON.
+
+    ``pacer`` (:class:`hedgekit.throttle.Pacer`) holds the request back while the account is
+    paused or, when limiting, until its counters have room, and learns of every rate-limit answer.
 
     The venue's error answers go through ``translate`` (the adapter's code table); ccxt's
     transport errors through :func:`from_ccxt`. Either way the error carries the operation, the
     symbol and the client order id, and nothing but a hedgekit error leaves. ``secrets`` gives the
-    values to redact from a ccxt error's text; it is called only when there is one.
+    values to redact; it is called only when there is an error. The answer is scrubbed of them
+    before ``translate`` sees it, and the error is raised outside the ``except`` block: it chains
+    neither the :class:`VenueReply` (signed URL, body) nor ccxt's exception (whose text has the URL).
     """
     if _LOG.isEnabledFor(logging.DEBUG):  # the redacted line costs ~20 µs: only when it is shown
-        _LOG.debug("%s %s -> %s %s", venue, operation, method, redact(repr(sorted(params))))
+        shown = sorted(params) if isinstance(params, dict) else [sorted(p) for p in params]
+        _LOG.debug("%s %s -> %s %s", venue, operation, method, redact(repr(shown)))
+    if pacer is not None and (pacer.gate.until or pacer.limiter is not None):
+        await pacer.before(method, params, operation=operation, symbol=symbol, client_order_id=client_order_id)
     try:
         return await getattr(exchange, method)(params)
     except VenueReply as reply:
-        raise translate(reply) from None
+        redactor = Redactor(secrets())
+        err = _scrub(translate(reply.redacted(redactor)), redactor)
     except HedgekitError as exc:
         exc.operation = exc.operation or operation
         raise
     except Exception as exc:  # ccxt's transport errors, translated in one place
-        if is_ccxt_error(exc):
-            err = from_ccxt(exc, venue=venue, operation=operation, secrets=secrets())
-            err.symbol, err.client_order_id = symbol, client_order_id
-            raise err from None
-        raise
+        if not is_ccxt_error(exc):
+            raise
+        redactor = Redactor(secrets())
+        err = _scrub(from_ccxt(exc, venue=venue, operation=operation), redactor)
+        err.symbol, err.client_order_id = symbol, client_order_id
+    if pacer is not None:
+        pacer.after(err)
+    raise err  # outside the except blocks: no __context__ holding the answer or ccxt's exception
 
 
 class parsing(contextlib.AbstractContextManager[None]):

@@ -1,6 +1,7 @@
 """The Aster perpetuals adapter, on ccxt's ``aster`` transport with hedgekit's own signing.
 
-ccxt holds the HTTP session, the rate limiter and the implicit endpoints; this module installs its
+ccxt holds the HTTP session and the implicit endpoints (requests are paced by
+:mod:`hedgekit.throttle` with Aster's own weights, :mod:`.limits`); this module installs its
 own ``sign`` on that one exchange instance (as :func:`hedgekit.ccxt_bridge.install_reply_hook`
 does for ``handle_errors``), because ccxt's ``aster`` cannot sign as an API wallet: it derives
 ``user`` from the key it is given, so it would need the main wallet's key, and its ``sign_in``
@@ -16,9 +17,9 @@ Credentials, chosen by their shape:
 * **v1 legacy HMAC key**: any other ``api_key`` with its ``secret``: ``X-MBX-APIKEY`` + HMAC,
   endpoints ``/fapi/v1/*`` and ``/fapi/v2/positionRisk``.
 * **your own ccxt ``aster``** (``exchange=``) holding a ``privateKey``: signed as ccxt would (user =
-  signer = the key's address, its ``v3ChainId``), but with hedgekit's unique nonces. Its rate
-  limiter stays the user's: ccxt's default spaces requests 333 ms per unit of weight (a
-  ``positionSide/dual`` read weighs 30), where hedgekit's own exchange allows Aster's 2400 per minute.
+  signer = the key's address, its ``v3ChainId``), but with hedgekit's unique nonces. Its own ccxt
+  throttle stays as the user set it (ccxt's default spaces requests 333 ms per unit of its cost
+  table), under hedgekit's limiter; hedgekit's own exchange has ccxt's throttle off.
 
 Other ``options``: ``chain_id`` (EIP-712 chain id; default 1666, 714 with ``testnet=True``),
 ``builder`` + ``fee_rate`` (send a builder fee with every order: opt-in only), ``ccxt_options``
@@ -42,6 +43,7 @@ from hedgekit.adapter import ConnectConfig, OrderRequest, VenueAdapter
 from hedgekit.ccxt_bridge import (
     call_endpoint,
     install_reply_hook,
+    make_pacer,
     route_logs,
     secrets_of,
     share_ssl_context,
@@ -71,6 +73,7 @@ from hedgekit.models import (
 )
 
 from hedgekit_aster import wire
+from hedgekit_aster import limits
 from hedgekit_aster.auth import (
     MAINNET_CHAIN_ID,
     TESTNET_CHAIN_ID,
@@ -240,12 +243,9 @@ class AsterAdapter(VenueAdapter):
         if exchange is None:
             exchange = exchange_class("aster")({
                 "timeout": int(cfg.timeout * 1000),
-                "enableRateLimit": cfg.rate_limit,
-                # REQUEST_WEIGHT 2400 per minute per IP (AST3 "LIMITS"), counted in a rolling minute
-                # with ccxt's per-endpoint weights: 60000 ms / 2400 = 25 ms per unit of weight
-                "rateLimit": 25,
-                "rateLimiterAlgorithm": "rollingWindow",
-                "rollingWindowSize": 60000,
+                # hedgekit limits instead, with Aster's own weights (hedgekit_aster.limits): ccxt
+                # counts v3/positionRisk as 1 where Aster documents 5
+                "enableRateLimit": False,
                 "options": {
                     "builderFee": False,  # never approve or charge ccxt's builder (VENUES.md §5)
                     "defaultType": "swap",
@@ -260,9 +260,12 @@ class AsterAdapter(VenueAdapter):
             exchange.urls["api"] = api
         if self._signer is not None:
             install_signer(exchange, self._signer)
-        route_logs(exchange, self.name)  # ccxt prints every signed URL and key header: redacted
+        route_logs(exchange, self.name, self._secrets)  # ccxt prints every signed URL and key header: redacted
         share_ssl_context(exchange)
         install_reply_hook(exchange, _is_error)
+        # the account's pause after a rate-limit answer and, with rate_limit, Aster's weights
+        self._pacer = make_pacer(exchange, cfg, url_key="fapiPrivate", table=limits.WEIGHTS,
+                                 default=limits.DEFAULT, backoff=limits.BACKOFF)
         return exchange
 
     async def open(self) -> None:
@@ -291,7 +294,10 @@ class AsterAdapter(VenueAdapter):
 
     # -- transport ---------------------------------------------------------------------------
     def _secrets(self) -> tuple[str | None, ...]:
-        return secrets_of(self.config)
+        """The credentials to scrub from venue texts: key, secret, and the wallet and signer addresses."""
+        signer = self._signer
+        wallets = (getattr(signer, "user", None), getattr(signer, "signer", None))
+        return secrets_of(self.config) + tuple(w for w in wallets if isinstance(w, str))
 
     async def _call(
         self, operation: str, endpoint: str, params: dict[str, str], *, symbol: str | None = None,
@@ -307,7 +313,7 @@ class AsterAdapter(VenueAdapter):
             translate=lambda reply: error_from_reply(
                 reply, operation=operation, symbol=symbol, client_order_id=client_order_id
             ),
-            secrets=self._secrets, symbol=symbol, client_order_id=client_order_id,
+            secrets=self._secrets, symbol=symbol, client_order_id=client_order_id, pacer=self._pacer,
         )
 
     async def _read_once(self, operation: str, endpoint: str, params: dict[str, str],

@@ -1,6 +1,7 @@
 """The Binance USDⓈ-M adapter, on ccxt ``binanceusdm``.
 
-ccxt sends, times and rate-limits the requests (signed with an HMAC key by :mod:`.auth`, or by
+ccxt sends and times the requests (paced by :mod:`hedgekit.throttle` with Binance's own weights,
+:mod:`.limits`; signed with an HMAC key by :mod:`.auth`, or by
 ccxt for RSA and Ed25519 keys); this module calls its implicit endpoints
 (``fapiPrivateGetPositionSideDual``, ...) and parses the venue's JSON itself (:mod:`.wire`), so
 numbers stay Decimal and no field is lost. Linear markets only: no currency, spot or ``sapi`` call.
@@ -22,6 +23,7 @@ from hedgekit.adapter import ConnectConfig, OrderRequest, VenueAdapter
 from hedgekit.ccxt_bridge import (
     call_endpoint,
     install_reply_hook,
+    make_pacer,
     parsing,
     route_logs,
     secrets_of,
@@ -50,6 +52,7 @@ from hedgekit.models import (
 )
 
 from hedgekit_binance import wire
+from hedgekit_binance import limits
 from hedgekit_binance.auth import install_hmac_signer
 from hedgekit_binance.errors import (
     NO_NEED_TO_CHANGE_MARGIN_TYPE,
@@ -112,11 +115,9 @@ class BinanceAdapter(VenueAdapter):
                     "apiKey": cfg.api_key.get_secret_value() if cfg.api_key else None,
                     "secret": cfg.secret.get_secret_value() if cfg.secret else None,
                     "timeout": int(cfg.timeout * 1000),
-                    "enableRateLimit": cfg.rate_limit,
-                    # a rolling one-minute window of request weight, as Binance counts it
-                    # (X-MBX-USED-WEIGHT-1M): bursts pass, the minute stays under the limit
-                    "rateLimiterAlgorithm": "rollingWindow",
-                    "rollingWindowSize": 60000,
+                    # hedgekit limits instead, with Binance's own weights (hedgekit_binance.limits);
+                    # ccxt's cost table is not Binance's (v3/positionRisk 1, not 5)
+                    "enableRateLimit": False,
                     "options": {
                         "fetchCurrencies": False,  # no sapi/capital calls (VENUES.md §5)
                         "fetchMarkets": {"types": ["linear"]},
@@ -134,11 +135,14 @@ class BinanceAdapter(VenueAdapter):
             for key, path in URL_KEYS.items():
                 api[key] = cfg.base_url + path
             exchange.urls["api"] = api
-        route_logs(exchange, self.name)
+        route_logs(exchange, self.name, self._secrets)  # ccxt's lines, scrubbed of this client's key
         share_ssl_context(exchange)
         install_reply_hook(exchange, _is_error)
         if cfg.exchange is None:
             install_hmac_signer(exchange, self.name)  # a user's own exchange keeps its own signing
+        # the account's pause after a rate-limit answer and, with rate_limit, Binance's weights
+        self._pacer = make_pacer(exchange, cfg, url_key="fapiPrivate", table=limits.WEIGHTS,
+                                 default=limits.DEFAULT, backoff=limits.BACKOFF)
         return exchange
 
     async def open(self) -> None:
@@ -177,7 +181,7 @@ class BinanceAdapter(VenueAdapter):
             translate=lambda reply: error_from_reply(
                 reply, operation=operation, symbol=symbol, client_order_id=client_order_id
             ),
-            secrets=self._secrets, symbol=symbol, client_order_id=client_order_id,
+            secrets=self._secrets, symbol=symbol, client_order_id=client_order_id, pacer=self._pacer,
         )
 
     def _parsing(self, what: str) -> AbstractContextManager[None]:

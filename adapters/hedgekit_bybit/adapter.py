@@ -1,6 +1,6 @@
 """The Bybit v5 adapter (USDT perpetuals, ``category=linear``), on ccxt ``bybit``.
 
-ccxt times and rate-limits the requests; :mod:`.auth` signs them (``X-BAPI-*`` headers, the very
+ccxt times the requests; :mod:`.auth` signs them (``X-BAPI-*`` headers, the very
 request ccxt's ``sign`` would build, with less CPU; a ccxt exchange passed in keeps ccxt's signing).
 This module calls ccxt's implicit endpoints (``privateGetV5PositionList``, ...) and parses the
 venue's JSON itself (:mod:`.wire`), so numbers stay Decimal and no field is lost. Linear markets
@@ -17,7 +17,7 @@ Settings through ``connect(..., options={...})``:
 * ``coin_symbols``: the contracts (unified or venue ids) that the coin-wide read
   (``position_mode()`` with no symbol) probes one by one; default: every listed USDT perpetual.
   Bybit has no endpoint for the mode, so each contract costs one ``position/list`` request
-  (10 requests/s under ccxt's limiter): on the live venue's ~500 contracts name the ones you trade.
+  (50 per second per UID, rate-limit.mdx): on the live venue's ~500 contracts name the ones you trade.
 * ``demo``: ``True`` to trade on Bybit's demo-trading host ``api-demo.bybit.com`` (ccxt
   ``enable_demo_trading``; demo.mdx lists switch-mode, add-margin, set-leverage, position/list).
 * ``confirm_orders``: ``True`` to read every order back after placing it (``GET /v5/order/realtime``,
@@ -34,8 +34,8 @@ Settings through ``connect(..., options={...})``:
 ``testnet=True`` uses ``api-testnet.bybit.com`` (ccxt ``set_sandbox_mode(True)`` swaps
 ``urls['api']`` for ``urls['test']``). ``base_url`` replaces the hosts of the ``public``,
 ``private``, ``spot``, ``futures`` and ``v2`` API keys (paths start with ``v5/``; VENUES.md §5).
-Rate limiting: ccxt's rolling window of 5 s (Bybit's IP limit is counted over 5 s; rate-limit.mdx)
-with ccxt's per-endpoint costs (1 unit = 20 ms, so 250 units per window).
+Rate limiting: :mod:`hedgekit.throttle` with Bybit's own limits (:mod:`.limits`: each endpoint's
+per-UID limit per second and the IP's 600 requests per 5 s), ccxt's throttle off.
 """
 
 from __future__ import annotations
@@ -51,6 +51,7 @@ from hedgekit.adapter import ConnectConfig, OrderRequest, VenueAdapter
 from hedgekit.ccxt_bridge import (
     call_endpoint,
     install_reply_hook,
+    make_pacer,
     parsing,
     route_logs,
     secrets_of,
@@ -76,6 +77,7 @@ from hedgekit.models import (
 )
 
 from hedgekit_bybit import coin, trailing, wire
+from hedgekit_bybit import limits
 from hedgekit_bybit.auth import install_hmac_signer
 from hedgekit_bybit.errors import (
     DUPLICATE_LINK_ID,
@@ -140,9 +142,9 @@ class BybitAdapter(VenueAdapter):
                     "apiKey": cfg.api_key.get_secret_value() if cfg.api_key else None,
                     "secret": cfg.secret.get_secret_value() if cfg.secret else None,
                     "timeout": int(cfg.timeout * 1000),
-                    "enableRateLimit": cfg.rate_limit,
-                    "rateLimiterAlgorithm": "rollingWindow",
-                    "rollingWindowSize": 5000,
+                    # hedgekit limits instead, with Bybit's own per-endpoint limits
+                    # (hedgekit_bybit.limits), not ccxt's one shared budget
+                    "enableRateLimit": False,
                     "options": {
                         "fetchMarkets": {"types": ["linear"]},  # VENUES.md §5: 2 calls, linear only
                         "enableUnifiedAccount": True,  # no /v5/user/query-api probing
@@ -163,11 +165,15 @@ class BybitAdapter(VenueAdapter):
             for key in URL_KEYS:
                 api[key] = cfg.base_url
             exchange.urls["api"] = api
-        route_logs(exchange, self.name)  # ccxt's DEBUG lines carry X-BAPI-API-KEY / X-BAPI-SIGN
+        # ccxt's DEBUG lines carry X-BAPI-API-KEY / X-BAPI-SIGN, and a 10004 answer echoes the key
+        route_logs(exchange, self.name, self._secrets)
         share_ssl_context(exchange)
         install_reply_hook(exchange, _is_error)
         if cfg.exchange is None:
             install_hmac_signer(exchange, self.name)  # a user's own exchange keeps its own signing
+        # the account's pause after a rate-limit answer and, with rate_limit, Bybit's limits
+        self._pacer = make_pacer(exchange, cfg, url_key="private", table=limits.WEIGHTS,
+                                 default=limits.DEFAULT, backoff=limits.BACKOFF)
         return exchange
 
     async def open(self) -> None:
@@ -208,7 +214,7 @@ class BybitAdapter(VenueAdapter):
                 reply, operation=operation, symbol=symbol, client_order_id=client_order_id,
                 secrets=self._secrets(),
             ),
-            secrets=self._secrets, symbol=symbol, client_order_id=client_order_id,
+            secrets=self._secrets, symbol=symbol, client_order_id=client_order_id, pacer=self._pacer,
         )
 
     async def _pages(
