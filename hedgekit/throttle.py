@@ -1,22 +1,22 @@
 """Client-side pacing, venue-neutral: each venue's documented request budgets, and one pause per
 account after the venue answers "too many requests".
 
-Both live per **account**: every client of one venue, host and API key in this process shares them
-(the registry is keyed by a SHA-256 digest of the key, never the key itself), because the venue
-counts that account's requests together, whichever client sends them.
-
-* :class:`Gate`: a rate-limit answer (HTTP 429/418, Binance/Aster ``-1003``, Bybit ``10006``, OKX
+* :class:`Gate`, one per **account**: every client of one venue, host and API key in this process
+  shares it (the registry is keyed by a SHA-256 digest of the key, never the key itself). A
+  rate-limit answer (HTTP 429/418, Binance/Aster ``-1003``, Bybit ``10006``, OKX
   ``50011``/``50061``; each adapter lists its own in a :class:`Backoff`) closes the account's gate
   for the venue's wait (its ``Retry-After``, Bybit's reset timestamp) or, when the venue names none,
   the documented default of that venue. While it is closed nothing of that account is sent: every
   call waits at the gate, and one that would wait longer than :data:`MAX_GATE_WAIT` (an IP ban of
   minutes or days) is refused at once with :class:`~hedgekit.errors.RateLimited`, nothing sent, so
   the retry policy and the order loop decide what to do with it.
-* :class:`Limiter`: rolling windows per counter (:class:`Limit`: "N units per W seconds", counted
-  apart per value of one request parameter where the venue does, e.g. OKX's instrument), and a
-  cost per implicit endpoint method in one or more counters (:class:`Weight`). The tables are the
-  venues' own documentation, one per adapter package (``hedgekit_<venue>.limits``), not ccxt's cost
-  table; ccxt's own throttle is off on the exchanges hedgekit makes.
+* :class:`Limiter`, one per client: rolling windows per counter (:class:`Limit`: "N units per W
+  seconds", counted apart per value of one request parameter where the venue does, e.g. OKX's
+  instrument), and a cost per implicit endpoint method in one or more counters (:class:`Weight`).
+  The tables are the venues' own documentation, one per adapter package
+  (``hedgekit_<venue>.limits``), not ccxt's cost table; ccxt's own throttle is off on the exchanges
+  hedgekit makes. It counts its own client's requests: clients of one key that together exceed the
+  venue's budget meet its rate-limit answer, and the account's gate then holds all of them.
 
 :class:`Pacer` is one client's view of both: :meth:`Pacer.before` runs before each request (a
 single attribute test while the gate is open and the limiter is off), :meth:`Pacer.after` after a
@@ -268,10 +268,9 @@ class Backoff:
 
 @dataclass(eq=False)
 class Account:
-    """The pacing one account shares: its gate, and its limiter once a client limits."""
+    """What every client of one account shares: its gate."""
 
     gate: Gate = field(default_factory=Gate)
-    limiter: Limiter | None = None
 
 
 _ACCOUNTS: weakref.WeakValueDictionary[tuple[str, str, str], Account] = weakref.WeakValueDictionary()
@@ -292,7 +291,7 @@ def account(venue: str, host: str, api_key: str | None) -> Account:
 
 
 class Pacer:
-    """One client's use of its account's gate and limiter.
+    """One client's pacing: its account's gate, and its own limiter.
 
     Args:
         venue: the venue's name (for errors and log lines).
@@ -304,7 +303,7 @@ class Pacer:
         rate_limit: ``connect(rate_limit=...)``: limit to the table's budgets, and pause for the
             venue's documented default where a rate-limit answer names no wait. With ``False`` the
             account still pauses for a wait the venue names.
-        make_limiter: builds the account's limiter when it has none (default ``Limiter(table, default)``).
+        make_limiter: builds the client's limiter (default ``Limiter(table, default)``).
     """
 
     __slots__ = ("account", "backoff", "gate", "limiter", "rate_limit", "venue")
@@ -319,9 +318,7 @@ class Pacer:
         self.rate_limit = rate_limit
         self.limiter: Limiter | None = None
         if rate_limit:
-            if self.account.limiter is None:
-                self.account.limiter = make_limiter() if make_limiter is not None else Limiter(table, default)
-            self.limiter = self.account.limiter
+            self.limiter = make_limiter() if make_limiter is not None else Limiter(table, default)
 
     async def before(self, method: str, params: Any, *, operation: str, symbol: str | None = None,
                      client_order_id: str | None = None) -> None:

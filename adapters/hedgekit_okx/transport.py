@@ -23,10 +23,11 @@ orders per 2 s), not by ccxt's throttler. Why:
 Each endpoint keeps a rolling window of its ``N`` requests, widened by ccxt's 10 % margin to 2.2 s:
 a burst within an endpoint's limit goes out at once, a request waits only when the venue would
 refuse it, and never longer than one window; back-to-back switches run about three per 2.2 s (7
-algo lists a switch, 20 per window). The windows belong to the account: every client of one API
-key on one host in the process shares them (:func:`hedgekit.throttle.account`), and a 50011/50061
-answer pauses all of them for 2 s (:data:`hedgekit_okx.limits.BACKOFF`). ``tests/okx`` checks
-``LIMITS`` against ccxt's costs (``N = 20 / cost``) and against the endpoints the adapter calls.
+algo lists a switch, 20 per window). The windows count this client's requests; several clients on
+one API key share OKX's budget and can meet 50011/50061 together, which pauses every client of that
+key on that host for 2 s (:class:`hedgekit.throttle.Gate`, :data:`hedgekit_okx.limits.BACKOFF`).
+``tests/okx`` checks ``LIMITS`` against ccxt's costs (``N = 20 / cost``) and against the endpoints
+the adapter calls.
 """
 
 from __future__ import annotations
@@ -151,7 +152,7 @@ class Transport:
 
     @property
     def limiter(self) -> Limiter | None:
-        """The account's limiter (``None`` with ``rate_limit=False`` or before :meth:`open`)."""
+        """This client's limiter (``None`` with ``rate_limit=False`` or before :meth:`open`)."""
         return self.pacer.limiter if self.pacer is not None else None
 
     def open(self) -> None:

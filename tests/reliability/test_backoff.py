@@ -190,6 +190,7 @@ def test_clients_of_one_account_share_the_gate_and_others_do_not() -> None:
     d = Pacer("v", "http://testnet", "key-1", table={}, default=UNIT, backoff=BACKOFF, rate_limit=True)
     assert a.gate is b.gate and a.gate is not c.gate and a.gate is not d.gate
     assert isinstance(a.gate, Gate) and b.limiter is None and a.limiter is not None
+    assert a.limiter is not c.limiter  # the budget is counted per client
     from hedgekit import throttle
 
     assert all("key-1" not in part for key in throttle._ACCOUNTS for part in key)  # only its digest
