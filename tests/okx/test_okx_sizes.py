@@ -125,7 +125,8 @@ def test_order_rows_convert_contracts() -> None:
 def test_algo_rows() -> None:
     row = {"instId": "BTC-USDT-SWAP", "algoId": "9", "algoClOrdId": "a1", "side": "buy", "posSide": "short",
            "ordType": "conditional", "sz": "", "closeFraction": "1", "slTriggerPx": "", "tpTriggerPx": "55000",
-           "state": "live", "reduceOnly": "false", "callbackRatio": ""}
+           "state": "live", "reduceOnly": "false", "callbackRatio": "", "cTime": "1597026383085",
+           "uTime": "1597026383085"}
     tp = parse_algo_order(row, BTC)
     assert (tp.type, tp.trigger_price, tp.quantity, tp.close_position) == (
         OrderType.TAKE_PROFIT_MARKET, Decimal("55000"), None, True)
