@@ -4,6 +4,7 @@
 * :func:`plan_order`: what side, position side and reduce flag an intent takes in a mode.
 * :func:`check_order`: order pre-flight (size, lot step, tick, prices the order type needs).
 * :func:`to_decimal`: the one gate every user number passes through.
+* :func:`check_id`: an order id or client order id against the venue's id grammar.
 
 No function here does I/O; each raises :class:`~hedgekit.errors.InvalidRequest` or
 :class:`~hedgekit.errors.ModeChangeBlocked` with a message that says exactly what is wrong.
@@ -11,7 +12,8 @@ No function here does I/O; each raises :class:`~hedgekit.errors.InvalidRequest` 
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+import re
+from decimal import Decimal, DecimalException, InvalidOperation
 
 from hedgekit.adapter import OrderPlan
 from hedgekit.errors import InvalidRequest, ModeChangeBlocked
@@ -33,6 +35,7 @@ from hedgekit.models import (
 
 __all__ = [
     "blockers_of",
+    "check_id",
     "check_mode_change",
     "check_order",
     "plan_order",
@@ -40,11 +43,26 @@ __all__ = [
 ]
 
 
+#: The widest number any venue takes on the wire: at most 20 digits before the point and 20 after.
+#: Binance (and Aster, its clone) refuse anything else with -1100 "Illegal characters found in
+#: parameter 'quantity'; legal range is '^([0-9]{1,20})(\\.[0-9]{1,20})?$'" (the text of the venue's
+#: answer, e.g. sammchardy/python-binance#255, ccxt/binance-api-node#181); no contract's tick, lot or
+#: leverage comes near either bound, and within them Decimal arithmetic never overflows.
+WIRE_INTEGER_DIGITS = 20
+WIRE_DECIMALS = 20
+#: At most 28 significant digits, Decimal's default precision: within it every step check, product and
+#: normalisation is exact, so the number written on the wire is the number given.
+WIRE_DIGITS = 28
+
+
 def to_decimal(value: object, name: str, *, positive: bool = True, allow_zero: bool = False) -> Decimal:
-    """Turn a user's number into a finite Decimal, or raise :class:`InvalidRequest`.
+    """Turn a user's number into a finite Decimal the wire can carry, or raise :class:`InvalidRequest`.
 
     Accepts ``Decimal``, ``int`` and numeric ``str``. ``float`` is refused: binary floats cannot hold
-    most prices exactly (``0.1``), so money goes in as ``Decimal("0.1")`` or ``"0.1"``.
+    most prices exactly (``0.1``), so money goes in as ``Decimal("0.1")`` or ``"0.1"``. A number
+    with more than :data:`WIRE_INTEGER_DIGITS` digits before the point, :data:`WIRE_DECIMALS` after
+    it or :data:`WIRE_DIGITS` in all (trailing zeros do not count: ``Decimal("0.0100")`` is
+    ``0.01``) is refused too: no venue takes it, and it could not be checked or written exactly.
     """
     if isinstance(value, bool) or value is None:
         raise InvalidRequest(f"{name} must be a Decimal, int or numeric str, not {value!r}")
@@ -58,25 +76,106 @@ def to_decimal(value: object, name: str, *, positive: bool = True, allow_zero: b
         try:
             number = Decimal(value.strip())
         except InvalidOperation:
-            raise InvalidRequest(f"{name} {value!r} is not a number") from None
+            raise InvalidRequest(f"{name} {_shown(value)} is not a number") from None
     else:
         raise InvalidRequest(f"{name} must be a Decimal, int or numeric str, not {type(value).__name__}")
     if not number.is_finite():
-        raise InvalidRequest(f"{name} must be a finite number, not {value!r}")
+        raise InvalidRequest(f"{name} must be a finite number, not {_shown(value)}")
+    if number and (len(text := str(number)) > WIRE_DECIMALS + 2 or "E" in text
+                   or number.adjusted() >= WIRE_INTEGER_DIGITS):
+        _check_width(number, name)  # the usual number is short and plain: str() is the whole cost
     if positive and (number < 0 or (number == 0 and not allow_zero)):
         raise InvalidRequest(f"{name} must be greater than zero, not {number}")
     return number
 
 
-def _on_step(value: Decimal, step: Decimal) -> bool:
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _check_width(number: Decimal, name: str) -> None:
+    """Refuse a non-zero finite number wider than the wire (see :data:`WIRE_INTEGER_DIGITS`)."""
+    top = number.adjusted()  # the power of ten of the first significant digit
+    if top >= WIRE_INTEGER_DIGITS:
+        raise InvalidRequest(
+            f"{name} {_shown(number)} has more than {WIRE_INTEGER_DIGITS} digits before the point: no venue takes it"
+        )
+    if top < -WIRE_DECIMALS:
+        raise InvalidRequest(
+            f"{name} {_shown(number)} has more than {WIRE_DECIMALS} decimals: no venue takes it"
+        )
+    _, digits, exponent = number.as_tuple()
+    trailing = 0
+    while digits[-1 - trailing] == 0:  # a non-zero number has a non-zero digit
+        trailing += 1
+    if isinstance(exponent, int) and exponent + trailing < -WIRE_DECIMALS:
+        raise InvalidRequest(
+            f"{name} {_shown(number)} has more than {WIRE_DECIMALS} decimals: no venue takes it"
+        )
+    if len(digits) - trailing > WIRE_DIGITS:
+        raise InvalidRequest(
+            f"{name} {_shown(number)} has more than {WIRE_DIGITS} significant digits: it cannot be sent exactly"
+        )
+
+
+def check_id(value: object, grammar: re.Pattern[str], what: str, *, venue: str | None = None,
+             symbol: str | None = None, numbers: bool = False, max_value: int | None = None) -> str:
+    """``value`` as the text that goes on the wire, if the whole of it fits the venue's ``grammar``.
+
+    ``grammar`` is matched against the whole id (``fullmatch``), so nothing can ride along: no
+    ``&``, ``=``, ``#`` or ``?`` that would add a parameter, no space or line break that would
+    break the request line, no ``%`` that the venue would decode into something else. With
+    ``numbers=True`` an ``int`` (not a ``bool``) is taken as its digits, for venues whose ids are
+    numbers; ``max_value`` bounds such an id (a grammar of digits only). Raises
+    :class:`InvalidRequest` otherwise, before anything is sent.
+    """
+    if isinstance(value, str):
+        text = value if value.__class__ is str else str.__str__(value)
+    elif numbers and isinstance(value, int) and not isinstance(value, bool):
+        text = str(value)
+    else:
+        raise InvalidRequest(f"{what} must be a str, not {type(value).__name__}", venue=venue, symbol=symbol)
+    if grammar.fullmatch(text) is None:
+        raise InvalidRequest(
+            f"{what} {_shown(text)} is not a valid {venue or 'venue'} id: it must match {grammar.pattern}",
+            venue=venue, symbol=symbol,
+        )
+    if max_value is not None and int(text) > max_value:
+        raise InvalidRequest(f"{what} {text} is out of range: {venue or 'the venue'} ids are at most {max_value}",
+                             venue=venue, symbol=symbol)
+    return text
+
+
+def _on_step(value: Decimal, step: Decimal) -> bool | None:
+    """Whether ``value`` is a whole number of ``step``; ``None`` when it is too many steps to count."""
     if step <= 0:
         return True
-    return (value % step) == 0
+    try:
+        return (value % step) == 0
+    except DecimalException:  # more steps than Decimal's 28 digits hold (DivisionImpossible)
+        return None
 
 
 def _nearest(value: Decimal, step: Decimal) -> tuple[str, str]:
     below = (value // step) * step
     return _plain(below), _plain(below + step)
+
+
+def _off_step(name: str, value: Decimal, step: Decimal, what: str, sym: str) -> InvalidRequest:
+    """The error for a number that is not on its step (``what``: "the lot step", "the tick size")."""
+    try:
+        lo, hi = _nearest(value, step)
+    except DecimalException:
+        return InvalidRequest(
+            f"{name} {_shown(value)} cannot be expressed in steps of {what} {step} of {sym}", symbol=sym
+        )
+    if name == "quantity":
+        return InvalidRequest(
+            f"quantity {value} is not a multiple of {what} {step} of {sym}; nearest valid sizes: {lo} or {hi}",
+            symbol=sym,
+        )
+    return InvalidRequest(f"{name} {value} is not on {what} {step} of {sym}; nearest: {lo} or {hi}", symbol=sym)
 
 
 def blockers_of(exposure: Exposure) -> list[Blocker]:
@@ -188,6 +287,12 @@ _PLANS = {
 }
 
 
+#: The largest callback rate: a percent of the price. No venue trails further (Binance 20, Aster 5,
+#: OKX "0< x<=100%" for callbackRatio, code 51257), and the price distance a rate stands for must
+#: stay a whole number of ticks (Bybit's trailingStop).
+MAX_CALLBACK_RATE = Decimal(100)
+
+
 def check_order(
     market: Market,
     order_type: OrderType,
@@ -205,67 +310,72 @@ def check_order(
     Rules: quantity > 0, on the lot step and at least the minimum (``None`` only for a conditional
     order that closes the whole leg); every price > 0 and on the tick; a limit order has a price and a
     market order has none; a stop or take-profit has a trigger price; a trailing stop has a callback
-    rate; an opening limit order reaches the minimum notional.
+    rate of at most :data:`MAX_CALLBACK_RATE` percent; an opening limit order reaches the minimum
+    notional. A number that cannot be counted in ticks or lots at all (too many steps for Decimal's
+    precision, or not finite) is refused the same way, never with a :mod:`decimal` exception.
     """
-    if not isinstance(order_type, OrderType):
-        raise InvalidRequest(f"order type must be an OrderType, not {order_type!r}")
-    if time_in_force is not None and not isinstance(time_in_force, TimeInForce):
-        raise InvalidRequest(f"time_in_force must be a TimeInForce, not {time_in_force!r}")
-    sym = market.symbol
-    if quantity is None:
-        if order_type not in (OrderType.STOP_MARKET, OrderType.TAKE_PROFIT_MARKET):
-            raise InvalidRequest(f"a {order_type.value} order needs a quantity", symbol=sym)
-    else:
-        if quantity <= 0:
-            raise InvalidRequest(f"quantity must be greater than zero, not {quantity}", symbol=sym)
-        if not _on_step(quantity, market.lot_step):
-            lo, hi = _nearest(quantity, market.lot_step)
+    try:
+        if not isinstance(order_type, OrderType):
+            raise InvalidRequest(f"order type must be an OrderType, not {order_type!r}")
+        if time_in_force is not None and not isinstance(time_in_force, TimeInForce):
+            raise InvalidRequest(f"time_in_force must be a TimeInForce, not {time_in_force!r}")
+        sym = market.symbol
+        if quantity is None:
+            if order_type not in (OrderType.STOP_MARKET, OrderType.TAKE_PROFIT_MARKET):
+                raise InvalidRequest(f"a {order_type.value} order needs a quantity", symbol=sym)
+        else:
+            if quantity <= 0:
+                raise InvalidRequest(f"quantity must be greater than zero, not {quantity}", symbol=sym)
+            if not _on_step(quantity, market.lot_step):
+                raise _off_step("quantity", quantity, market.lot_step, "the lot step", sym)
+            if quantity < market.min_quantity:
+                raise InvalidRequest(
+                    f"quantity {quantity} is below the minimum {market.min_quantity} of {sym}", symbol=sym
+                )
+        for name, value in (("price", price), ("trigger_price", trigger_price), ("activation_price", activation_price)):
+            if value is None:
+                continue
+            if value <= 0:
+                raise InvalidRequest(f"{name} must be greater than zero, not {value}", symbol=sym)
+            if not _on_step(value, market.tick_size):
+                raise _off_step(name, value, market.tick_size, "the tick size", sym)
+        if order_type is OrderType.LIMIT:
+            if price is None:
+                raise InvalidRequest("a limit order needs a price", symbol=sym)
+        elif price is not None:
+            raise InvalidRequest(f"a {order_type.value} order takes no price", symbol=sym)
+        if order_type is not OrderType.LIMIT and time_in_force is not None:
+            raise InvalidRequest(f"time_in_force applies to limit orders, not {order_type.value}", symbol=sym)
+        if order_type in (OrderType.STOP_MARKET, OrderType.TAKE_PROFIT_MARKET) and trigger_price is None:
+            raise InvalidRequest(f"a {order_type.value} order needs a trigger price", symbol=sym)
+        if order_type is OrderType.TRAILING_STOP_MARKET:
+            if callback_rate is None:
+                raise InvalidRequest("a trailing stop needs a callback rate (percent)", symbol=sym)
+            if callback_rate <= 0:
+                raise InvalidRequest(f"callback_rate must be greater than zero, not {callback_rate}", symbol=sym)
+            if callback_rate > MAX_CALLBACK_RATE:
+                raise InvalidRequest(
+                    f"callback_rate is a percent of the price: at most {MAX_CALLBACK_RATE}, not {_shown(callback_rate)}",
+                    symbol=sym,
+                )
+        elif callback_rate is not None or activation_price is not None:
+            raise InvalidRequest("callback_rate and activation_price belong to trailing stops", symbol=sym)
+        if (
+            opens
+            and order_type is OrderType.LIMIT
+            and price is not None
+            and quantity is not None
+            and market.min_notional > 0
+            and quantity * price < market.min_notional
+        ):
             raise InvalidRequest(
-                f"quantity {quantity} is not a multiple of the lot step {market.lot_step} of {sym}; "
-                f"nearest valid sizes: {lo} or {hi}",
+                f"order notional {_plain(quantity * price)} is below the minimum "
+                f"{market.min_notional} of {sym}",
                 symbol=sym,
             )
-        if quantity < market.min_quantity:
-            raise InvalidRequest(
-                f"quantity {quantity} is below the minimum {market.min_quantity} of {sym}", symbol=sym
-            )
-    for name, value in (("price", price), ("trigger_price", trigger_price), ("activation_price", activation_price)):
-        if value is None:
-            continue
-        if value <= 0:
-            raise InvalidRequest(f"{name} must be greater than zero, not {value}", symbol=sym)
-        if not _on_step(value, market.tick_size):
-            lo, hi = _nearest(value, market.tick_size)
-            raise InvalidRequest(
-                f"{name} {value} is not on the tick size {market.tick_size} of {sym}; nearest: {lo} or {hi}",
-                symbol=sym,
-            )
-    if order_type is OrderType.LIMIT:
-        if price is None:
-            raise InvalidRequest("a limit order needs a price", symbol=sym)
-    elif price is not None:
-        raise InvalidRequest(f"a {order_type.value} order takes no price", symbol=sym)
-    if order_type is not OrderType.LIMIT and time_in_force is not None:
-        raise InvalidRequest(f"time_in_force applies to limit orders, not {order_type.value}", symbol=sym)
-    if order_type in (OrderType.STOP_MARKET, OrderType.TAKE_PROFIT_MARKET) and trigger_price is None:
-        raise InvalidRequest(f"a {order_type.value} order needs a trigger price", symbol=sym)
-    if order_type is OrderType.TRAILING_STOP_MARKET:
-        if callback_rate is None:
-            raise InvalidRequest("a trailing stop needs a callback rate (percent)", symbol=sym)
-        if callback_rate <= 0:
-            raise InvalidRequest(f"callback_rate must be greater than zero, not {callback_rate}", symbol=sym)
-    elif callback_rate is not None or activation_price is not None:
-        raise InvalidRequest("callback_rate and activation_price belong to trailing stops", symbol=sym)
-    if (
-        opens
-        and order_type is OrderType.LIMIT
-        and price is not None
-        and quantity is not None
-        and market.min_notional > 0
-        and quantity * price < market.min_notional
-    ):
+    except DecimalException:  # a number no arithmetic can handle (NaN, or beyond the context)
         raise InvalidRequest(
-            f"order notional {_plain(quantity * price)} is below the minimum "
-            f"{market.min_notional} of {sym}",
-            symbol=sym,
-        )
+            "the order's numbers cannot be checked against the contract's tick and lot: give finite numbers "
+            f"of at most {WIRE_INTEGER_DIGITS} digits before the point and {WIRE_DECIMALS} after",
+            symbol=market.symbol,
+        ) from None

@@ -108,15 +108,23 @@ def to_contracts(market: Market, quantity: Decimal) -> Decimal:
     Example: BTC-USDT-SWAP has ``ctVal`` 0.01 BTC and ``lotSz`` 0.01 contracts, so 0.0123 BTC is
     1.23 contracts and 0.01234 BTC is refused ("nearest valid sizes: 0.0123 or 0.0124").
     """
-    contracts = quantity / market.contract_size
-    lot = lot_contracts(market)
-    if contracts * market.contract_size != quantity or (lot > 0 and contracts % lot != 0):
+    try:
+        contracts = quantity / market.contract_size
+        lot = lot_contracts(market)
+        exact = contracts * market.contract_size == quantity and (lot <= 0 or contracts % lot == 0)
+    except ArithmeticError:  # decimal's DivisionImpossible: more lots than Decimal's 28 digits count
+        exact = False
+    if not exact:
         step = market.lot_step
-        below = (quantity // step) * step
+        try:
+            below = (quantity // step) * step
+            nearest = f"; nearest valid sizes: {fmt(below)} or {fmt(below + step)}"
+        except ArithmeticError:
+            nearest = ""
         raise InvalidRequest(
             f"quantity {fmt(quantity)} {market.base} is not a whole number of lots of {market.symbol} "
-            f"(1 contract = {fmt(market.contract_size)} {market.base}, lot = {fmt(lot)} contracts = "
-            f"{fmt(step)} {market.base}); nearest valid sizes: {fmt(below)} or {fmt(below + step)}",
+            f"(1 contract = {fmt(market.contract_size)} {market.base}, lot = {fmt(lot_contracts(market))} "
+            f"contracts = {fmt(step)} {market.base}){nearest}",
             venue=VENUE, symbol=market.symbol,
         )
     return contracts
