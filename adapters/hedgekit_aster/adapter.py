@@ -72,7 +72,7 @@ from hedgekit.models import (
     PositionSide,
 )
 
-from hedgekit_aster import wire
+from hedgekit_aster import ids, wire
 from hedgekit_aster import limits
 from hedgekit_aster.auth import (
     MAINNET_CHAIN_ID,
@@ -433,7 +433,7 @@ class AsterAdapter(VenueAdapter):
     def _id_params(self, market: Market, order_id: str | None, client_order_id: str | None) -> dict[str, str]:
         params = {"symbol": market.venue_symbol}
         if order_id is not None:
-            params["orderId"] = str(order_id)
+            params["orderId"] = order_id
         elif client_order_id is not None:
             params["origClientOrderId"] = client_order_id
         else:
@@ -494,6 +494,7 @@ class AsterAdapter(VenueAdapter):
             "set_leverage", "leverage", {"symbol": market.venue_symbol, "leverage": str(leverage)}, symbol=symbol,
         )
         with self._parsing("leverage"):
+        order_id, client_order_id = ids.check_ids(self.name, market.symbol, order_id, client_order_id)
             value = int(wire.obj(payload, "leverage")["leverage"])
         return Leverage(venue=self.name, symbol=market.symbol, long=value, short=value, raw=payload)
 

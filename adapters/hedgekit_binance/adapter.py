@@ -51,7 +51,7 @@ from hedgekit.models import (
     PositionSide,
 )
 
-from hedgekit_binance import wire
+from hedgekit_binance import ids, wire
 from hedgekit_binance import limits
 from hedgekit_binance.auth import install_hmac_signer
 from hedgekit_binance.errors import (
@@ -314,7 +314,7 @@ class BinanceAdapter(VenueAdapter):
                    conditional: bool) -> dict[str, str]:
         params = {"symbol": market.venue_symbol}
         if order_id is not None:
-            params["algoId" if conditional else "orderId"] = str(order_id)
+            params["algoId" if conditional else "orderId"] = order_id
         elif client_order_id is not None:
             params["clientAlgoId" if conditional else "origClientOrderId"] = client_order_id
         else:
@@ -338,6 +338,7 @@ class BinanceAdapter(VenueAdapter):
             self._market_of(wire.obj(payload, "order").get("symbol"), market)
             if conditional:
                 return wire.parse_algo_order(payload, market)
+        order_id, client_order_id = ids.check_ids(self.name, market.symbol, order_id, client_order_id)
             return wire.parse_order(payload, market, listed=True)
 
     async def cancel_order(

@@ -76,7 +76,7 @@ from hedgekit.models import (
     trusted,
 )
 
-from hedgekit_bybit import coin, trailing, wire
+from hedgekit_bybit import coin, ids, trailing, wire
 from hedgekit_bybit import limits
 from hedgekit_bybit.auth import install_hmac_signer
 from hedgekit_bybit.errors import (
@@ -451,7 +451,7 @@ class BybitAdapter(VenueAdapter):
 
     async def order_row(self, market: Market, order_id: str | None, client_order_id: str | None
                          ) -> dict[str, Any] | None:
-        key: dict[str, Any] = {"orderId": order_id} if order_id is not None else {"orderLinkId": client_order_id}
+        key = ids.id_key(self.name, market.symbol, order_id, client_order_id)
         for method, what in (("privateGetV5OrderRealtime", "order/realtime"),
                              ("privateGetV5OrderHistory", "order/history")):
             payload = await self._call("fetch_order", method,
@@ -489,7 +489,7 @@ class BybitAdapter(VenueAdapter):
         if row is not None and row.get("stopOrderType") == "TrailingStop":
             order_id = await trailing.cancel(self, market, row)
         else:
-            key: dict[str, Any] = {"orderId": order_id} if order_id is not None else {"orderLinkId": client_order_id}
+            key = ids.id_key(self.name, market.symbol, order_id, client_order_id)
             payload = await self._call("cancel_order", "privatePostV5OrderCancel",
                                        {"category": wire.CATEGORY, "symbol": market.venue_symbol, **key},
                                        symbol=market.symbol, client_order_id=client_order_id)

@@ -9,22 +9,34 @@ the JSON body of a POST, exactly as sent (Bybit v5 ``guide.mdx``, "Create A Requ
 hedgekit signs these itself instead of going through ccxt's ``bybit.sign()``, and ccxt still sends
 every request (its ``request``/``fetch2``/``fetch``: throttling, proxies, the reply hook). The
 request is the one ccxt builds (the tests compare both on every endpoint the adapter calls): the
-query in the caller's order and not percent-encoded (ccxt's ``rawencode``), booleans as
-``true``/``false``, the body written by ccxt's own JSON writer (compact), ``Content-Type:
-application/json`` on a GET too, a bare ``?`` after a GET with no parameters, and a ``Referer``
-(``options['brokerId']``, ``CCXT`` by default) on every POST. The reason is cost: ccxt's generic
+query in the caller's order, booleans as ``true``/``false``, the body written by ccxt's own JSON
+writer (compact), ``Content-Type: application/json`` on a GET too, a bare ``?`` after a GET with
+no parameters, and a ``Referer`` (``options['brokerId']``, ``CCXT`` by default) on every POST. The reason is cost: ccxt's generic
 signer tells apart four generations of Bybit's API (openapi, v3 unified and contract, v5, the
 legacy ``sign`` parameter) on every request, about 50 µs of an order's CPU on a cold cache, as much
 as the whole of hedgekit's own order path. RSA keys (a PEM secret), urls ccxt does not sign as v5
 (without ``v5``, or with ``openapi``, ``unified/v3`` or ``contract/v3``), public POSTs, and a ccxt exchange
 the user passes in keep ccxt's signer.
+
+One difference from ccxt, on purpose: ccxt writes a GET query without percent-encoding
+(``rawencode``, ``unquote(urlencode(...))``), so a value with ``&`` or ``=`` becomes several
+parameters at the venue and one with a space or line break breaks the request line. Here a value of
+unreserved characters only (letters, digits, ``-._~``: every symbol, number, side and id the
+adapter sends) is written as it is, the same bytes as ccxt's, and any other is percent-encoded
+(``quote(value, safe="")``, what ccxt's ``urlencode`` writes), so the venue reads back exactly the
+value sent. Bybit signs the query string as sent, so the signature covers the encoded form. The
+exception is ``cursor``: Bybit hands ``nextPageCursor`` out already percent-encoded
+(``"page_args%3Dfd4300ae-…%26symbol%3D6%26"``, open-order.mdx) to be sent back as it is, and a
+well-formed one goes out unchanged (as ccxt sends it); a cursor that is not is encoded like any value.
 """
 
 from __future__ import annotations
 
+import re
 import types
 from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import quote
 
 from hedgekit.ccxt_bridge import is_hmac_secret
 from hedgekit.errors import missing_credentials
@@ -42,9 +54,29 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+#: Characters a query value keeps as they are: RFC 3986's unreserved set (what ``quote`` never escapes).
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*").fullmatch
+#: A value that is already percent-encoded: unreserved characters and ``%XX`` escapes only.
+_ENCODED = re.compile(r"(?:[A-Za-z0-9_.~-]|%[0-9A-Fa-f]{2})*").fullmatch
+
+
+def _pair(key: str, value: Any) -> str:
+    text = value if value.__class__ is str else _text(value)
+    if not _UNRESERVED(text) and not (key == "cursor" and _ENCODED(text)):
+        text = quote(text, safe="")
+    if not _UNRESERVED(key):
+        key = quote(key, safe="")
+    return f"{key}={text}"
+
+
 def query_string(params: Mapping[str, Any]) -> str:
-    """``key=value`` pairs joined by ``&``, in the given order and not percent-encoded (ccxt's ``rawencode``)."""
-    return "&".join([f"{key}={value if value.__class__ is str else _text(value)}" for key, value in params.items()])
+    """``key=value`` pairs joined by ``&``, in the given order; percent-encoded where needed.
+
+    Unreserved text goes as it is (ccxt's ``rawencode`` writes the same bytes), anything else is
+    percent-encoded so that it reaches the venue as one value; a well-formed ``cursor`` is already
+    encoded and goes unchanged (module docstring).
+    """
+    return "&".join([_pair(key, value) for key, value in params.items()])
 
 
 def plain_text(timestamp: str, api_key: str, recv_window: str, payload: str) -> str:

@@ -70,7 +70,7 @@ from hedgekit.models import (
     trusted,
 )
 
-from hedgekit_okx import wire
+from hedgekit_okx import ids, wire
 from hedgekit_okx import wire_orders as wo
 from hedgekit_okx.errors import ORDER_DOES_NOT_EXIST
 from hedgekit_okx.transport import Transport, parsing
@@ -382,7 +382,7 @@ class OkxAdapter(VenueAdapter):
                    conditional: bool) -> dict[str, str]:
         params = {"instId": market.venue_symbol}
         if order_id is not None:
-            params["algoId" if conditional else "ordId"] = str(order_id)
+            params["algoId" if conditional else "ordId"] = order_id
         elif client_order_id is not None:
             params["algoClOrdId" if conditional else "clOrdId"] = client_order_id
         else:
@@ -409,6 +409,7 @@ class OkxAdapter(VenueAdapter):
             if not rows:
                 return None
             if conditional and wire.text(rows[0], "instId") != market.venue_symbol:
+        order_id, client_order_id = ids.check_ids(self.name, market.symbol, order_id, client_order_id)
                 return None  # an algo client id of another instrument: not this symbol's order
             self._market_of(rows[0].get("instId"), market)  # /trade/order was asked for this instId
             return (wo.parse_algo_order if conditional else wo.parse_order)(rows[0], market)
