@@ -432,6 +432,7 @@ class AsterAdapter(VenueAdapter):
 
     def _id_params(self, market: Market, order_id: str | None, client_order_id: str | None) -> dict[str, str]:
         params = {"symbol": market.venue_symbol}
+        order_id, client_order_id = ids.check_ids(self.name, market.symbol, order_id, client_order_id)
         if order_id is not None:
             params["orderId"] = order_id
         elif client_order_id is not None:
@@ -494,7 +495,6 @@ class AsterAdapter(VenueAdapter):
             "set_leverage", "leverage", {"symbol": market.venue_symbol, "leverage": str(leverage)}, symbol=symbol,
         )
         with self._parsing("leverage"):
-        order_id, client_order_id = ids.check_ids(self.name, market.symbol, order_id, client_order_id)
             value = int(wire.obj(payload, "leverage")["leverage"])
         return Leverage(venue=self.name, symbol=market.symbol, long=value, short=value, raw=payload)
 

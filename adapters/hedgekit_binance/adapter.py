@@ -313,6 +313,7 @@ class BinanceAdapter(VenueAdapter):
     def _id_params(self, market: Market, order_id: str | None, client_order_id: str | None,
                    conditional: bool) -> dict[str, str]:
         params = {"symbol": market.venue_symbol}
+        order_id, client_order_id = ids.check_ids(self.name, market.symbol, order_id, client_order_id)
         if order_id is not None:
             params["algoId" if conditional else "orderId"] = order_id
         elif client_order_id is not None:
@@ -338,7 +339,6 @@ class BinanceAdapter(VenueAdapter):
             self._market_of(wire.obj(payload, "order").get("symbol"), market)
             if conditional:
                 return wire.parse_algo_order(payload, market)
-        order_id, client_order_id = ids.check_ids(self.name, market.symbol, order_id, client_order_id)
             return wire.parse_order(payload, market, listed=True)
 
     async def cancel_order(

@@ -381,6 +381,7 @@ class OkxAdapter(VenueAdapter):
     def _id_params(self, market: Market, order_id: str | None, client_order_id: str | None,
                    conditional: bool) -> dict[str, str]:
         params = {"instId": market.venue_symbol}
+        order_id, client_order_id = ids.check_ids(self.name, market.symbol, order_id, client_order_id)
         if order_id is not None:
             params["algoId" if conditional else "ordId"] = order_id
         elif client_order_id is not None:
@@ -409,7 +410,6 @@ class OkxAdapter(VenueAdapter):
             if not rows:
                 return None
             if conditional and wire.text(rows[0], "instId") != market.venue_symbol:
-        order_id, client_order_id = ids.check_ids(self.name, market.symbol, order_id, client_order_id)
                 return None  # an algo client id of another instrument: not this symbol's order
             self._market_of(rows[0].get("instId"), market)  # /trade/order was asked for this instId
             return (wo.parse_algo_order if conditional else wo.parse_order)(rows[0], market)
