@@ -142,7 +142,8 @@ class ConnectConfig(BaseModel):
     """Seconds before one HTTP request is abandoned."""
     recv_window: int = 5000
     rate_limit: bool = True
-    """Throttle requests on the client side to the venue's published request-weight limits."""
+    """Throttle requests on the client side to the venue's own documented weights and limits (a
+    wait the venue names after a rate-limit answer is honoured either way)."""
     options: Mapping[str, Any] = Field(default_factory=dict)
     """Venue-specific settings, documented by each adapter."""
 

@@ -282,6 +282,10 @@ def _ccxt_table() -> list[tuple[type[BaseException], type[HedgekitError]]]:
         (ccxt.OnMaintenance, ExchangeUnavailable),
         (ccxt.ExchangeNotAvailable, ExchangeUnavailable),
         (ccxt.RequestTimeout, NetworkError),
+        # an answer ccxt could not read (BadResponse, NullResponse) is an unreadable answer: the venue
+        # may have acted; these rows come before OperationFailed, their parent class
+        (ccxt.BadResponse, MalformedResponse),
+        (ccxt.NullResponse, MalformedResponse),
         (ccxt.NetworkError, NetworkError),
         (ccxt.OperationFailed, NetworkError),
         (ccxt.PermissionDenied, AuthenticationError),
@@ -294,8 +298,6 @@ def _ccxt_table() -> list[tuple[type[BaseException], type[HedgekitError]]]:
         (ccxt.ArgumentsRequired, InvalidRequest),
         (ccxt.BadRequest, OrderRejected),
         (ccxt.NotSupported, ExchangeError),
-        (ccxt.BadResponse, ExchangeError),
-        (ccxt.NullResponse, ExchangeError),
         (ccxt.ExchangeError, ExchangeError),
         (ccxt.BaseError, ExchangeError),
     ]

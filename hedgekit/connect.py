@@ -51,8 +51,11 @@ def connect(
             closes it on exit.
         timeout: seconds before one HTTP request is abandoned.
         recv_window: the venue's validity window for signed requests, in milliseconds.
-        rate_limit: throttle on the client side to the venue's request-weight limits (bursts pass,
-            a sustained rate is held under the limit); ``False`` for a simulator or your own limiter.
+        rate_limit: throttle on the client side to the venue's own documented request weights and
+            limits (``hedgekit_<venue>/limits.py``; bursts pass, a sustained rate is held under the
+            limit); ``False`` for a simulator or your own limiter. Either way, after a rate-limit
+            answer every client of the same account in the process waits the venue's named wait
+            (``Retry-After``, Bybit's reset time) before sending again.
         retry: how transient failures of reads and mode switches are retried.
         options: venue-specific settings, documented by each adapter.
 

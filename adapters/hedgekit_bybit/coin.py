@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from hedgekit_bybit.adapter import BybitAdapter
 
 PROBES_AT_ONCE = 8
-"""Per-symbol position reads in flight at once (ccxt's limiter spaces them further)."""
+"""Per-symbol position reads in flight at once (the rate limiter, ``hedgekit_bybit.limits``, spaces them further)."""
 
 
 def coin_markets(adapter: BybitAdapter) -> list[Market]:

@@ -73,9 +73,6 @@ EXPECTED: dict[str, type[errors.HedgekitError]] = {
     "UnsubscribeError": errors.ExchangeError,
 }
 
-#: Rows the bridge gets wrong today: its table lists BadResponse and NullResponse after OperationFailed,
-#: their base class in ccxt 4.x, so both come out as a (transient, retried) NetworkError.
-KNOWN_WRONG = {"BadResponse", "NullResponse"}
 
 
 def test_every_ccxt_exception_has_a_written_expectation() -> None:
@@ -83,11 +80,7 @@ def test_every_ccxt_exception_has_a_written_expectation() -> None:
     assert names == set(EXPECTED), (sorted(names - set(EXPECTED)), sorted(set(EXPECTED) - names))
 
 
-@pytest.mark.parametrize(
-    "name",
-    [pytest.param(n, marks=pytest.mark.xfail(strict=True, reason="shadowed by the OperationFailed row"))
-     if n in KNOWN_WRONG else n for n in sorted(EXPECTED)],
-)
+@pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_each_ccxt_exception_becomes_its_hedgekit_error(name: str) -> None:
     cls = getattr(ccxt_errors, name)
     out = from_ccxt(cls(f"binanceusdm GET https://x/fapi/v1/order?signature=abc {name}"), venue="binance",
