@@ -31,6 +31,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import types
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
@@ -87,6 +88,7 @@ from hedgekit_aster.auth import (
     private_key_bytes,
 )
 from hedgekit_aster.errors import (
+    NONCE_EXPIRED,
     NO_NEED_TO_CHANGE_MARGIN_TYPE,
     NO_NEED_TO_CHANGE_POSITION_SIDE,
     ORDER_DOES_NOT_EXIST,
@@ -116,7 +118,18 @@ ENDPOINTS: dict[str, tuple[str, str]] = {
     "position_margin": ("fapiPrivatePostV3PositionMargin", "fapiPrivatePostV1PositionMargin"),
     "leverage": ("fapiPrivatePostV3Leverage", "fapiPrivatePostV1Leverage"),
     "margin_type": ("fapiPrivatePostV3MarginType", "fapiPrivatePostV1MarginType"),
+    "noop": ("fapiPrivatePostV3Noop", "fapiPrivatePostV3Noop"),  # v3 only (AST3 §Noop)
 }
+
+NONCE_WINDOW_MS = 10_000
+"""A v3 nonce more than 10 s from the venue's time is refused: "the difference from server time must
+not exceed 10 seconds" (AST3 "V3 Nonce Mechanism"; the testnet doc and the nonce example say the
+same). Aster takes a v3 request from a queue and checks its nonce then ("the request is considered
+invalid", and a ``noop`` with the same nonce voids a request "still in the queue", AST3 §Noop), so
+a request not acted on within the window never will be."""
+
+NONCES_KEPT = 1024
+"""How many recent orders' nonces the adapter remembers, for :meth:`AsterAdapter.fence_order`."""
 
 
 def _is_error(status: int, payload: Any) -> bool:
@@ -232,6 +245,8 @@ class AsterAdapter(VenueAdapter):
         self._legacy = isinstance(self._signer, HmacSigner)
         self._exchange: Any = None
         self._inflight: dict[tuple[str, str], asyncio.Task[Any]] = {}
+        #: the nonce each recent v3 order was signed with, by client order id (oldest first)
+        self._order_nonces: OrderedDict[str, int] = OrderedDict()
 
     def __repr__(self) -> str:
         return f"AsterAdapter(base_url={self.config.base_url!r}, testnet={self.config.testnet}, signer={self._signer!r})"
@@ -282,15 +297,53 @@ class AsterAdapter(VenueAdapter):
         if exchange is not None:
             await exchange.close()
 
-    async def resync_time(self) -> None:
-        """Measure the venue's clock: v3 nonces and v1 timestamps are taken on it."""
+    async def server_time_ms(self) -> int:
+        """``GET /fapi/v3/time`` (v1: ``/fapi/v1/time``) ``serverTime`` (ms)."""
         payload = await self._call("resync_time", "time", {})
         with self._parsing("time"):
-            server = int(wire.obj(payload, "time")["serverTime"])
+            return int(wire.obj(payload, "time")["serverTime"])
+
+    async def resync_time(self) -> None:
+        """Measure the venue's clock: v3 nonces and v1 timestamps are taken on it."""
+        server = await self.server_time_ms()
         offset = server - self._exchange.milliseconds()
+        self.clock_offset_ms = offset
         if self._signer is not None:
             self._signer.offset_ms = offset
         log.debug("aster clock offset now %s ms", offset)
+
+    # -- deadlines ---------------------------------------------------------------------------
+    def write_deadline_ms(self, *, conditional: bool) -> int | None:
+        """v3: the nonce window (:data:`NONCE_WINDOW_MS`); v1: ``timestamp + recvWindow`` (AST1,
+        Binance's scheme: ``-1021`` outside the window)."""
+        window = self.config.recv_window if self._legacy else NONCE_WINDOW_MS
+        return self.venue_time_ms() + window
+
+    async def fence_order(self, request: OrderRequest) -> bool:
+        """Void a lost v3 order still in the venue's queue: ``POST /fapi/v3/noop`` with its nonce.
+
+        AST3 §Noop: "it is possible to efficiently cancel previously sent transactions that are
+        still in the queue ... (Nonce should be equal to this request ...)"; its sample shows the
+        order then refused ``-4225 Nonce Expired``. A noop answered ``{"code":200}`` took the nonce
+        first, so the order can no longer be acted on. A noop refused ``-4225`` found the nonce used
+        (by the order, or by an earlier noop of ours whose answer was lost) or too old, and a used
+        or too old nonce stays so ("If the nonce has already been used → rejected as a duplicate
+        request"; "smaller than the current minimum → rejected as expired"), so the order cannot
+        be acted on later either. The one exception is a nonce ahead of the venue's clock (this
+        machine's clock running fast): it may come into the window later, so that is not a fence.
+        v1 keys have no noop.
+        """
+        nonce = self._order_nonces.get(request.client_order_id)
+        if nonce is None or self._legacy or not isinstance(self._signer, V3Signer):
+            return False
+        try:
+            await self._call("fence_order", "noop", {"nonce": str(nonce)}, symbol=request.symbol,
+                             client_order_id=request.client_order_id)
+        except HedgekitError as exc:
+            if exc.code != NONCE_EXPIRED:
+                raise
+            return nonce // 1000 <= self.venue_time_ms()  # used or old, not early
+        return True
 
     # -- transport ---------------------------------------------------------------------------
     def _secrets(self) -> tuple[str | None, ...]:
@@ -423,8 +476,17 @@ class AsterAdapter(VenueAdapter):
 
     # -- orders ------------------------------------------------------------------------------
     async def place_order(self, request: OrderRequest) -> Order:
+        params = wire.order_params(request, self._builder)
+        if isinstance(self._signer, V3Signer) and not self._legacy:
+            # sign with a nonce kept per client id, so a lost order can be voided (fence_order)
+            nonce = self._signer.nonce()
+            params["nonce"] = str(nonce)
+            self._order_nonces[request.client_order_id] = nonce
+            self._order_nonces.move_to_end(request.client_order_id)
+            while len(self._order_nonces) > NONCES_KEPT:
+                self._order_nonces.popitem(last=False)
         payload = await self._call(
-            "place_order", "new_order", wire.order_params(request, self._builder), symbol=request.symbol,
+            "place_order", "new_order", params, symbol=request.symbol,
             client_order_id=request.client_order_id,
         )
         with self._parsing("order"):

@@ -253,7 +253,8 @@ class V3Signer(RequestSigner):
 
     def sign(self, params: Mapping[str, str]) -> tuple[str, dict[str, str]]:
         pairs = {k: str(v) for k, v in params.items() if k not in V3_AUTH_PARAMS}
-        pairs.update(nonce=str(self.nonce()), user=self.user, signer=self.signer)
+        chosen = params.get("nonce")  # a nonce the caller fixed (an order and the noop that voids it)
+        pairs.update(nonce=str(chosen) if chosen else str(self.nonce()), user=self.user, signer=self.signer)
         text = urlencode(sorted(pairs.items()))
         signature = sign_digest(message_digest(text, self.chain_id), self._key)
         return f"{text}&signature={signature}", {}

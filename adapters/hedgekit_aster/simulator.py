@@ -212,7 +212,8 @@ class AsterFrontend(Frontend):
         * 5xx: ``-1001`` "Internal error; unable to process your request. Please try again.";
         * unknown: HTTP 503 ("the execution status is UNKNOWN") with ``-1007`` "Timeout waiting for
           response from backend server. Send status unknown; execution status unknown.";
-        * clock: on ``/fapi/v3`` the nonce refusal ``-4225 Nonce Expired``; on the legacy paths
+        * clock: on ``/fapi/v3`` the nonce refusal ``-4225 Nonce Expired`` (and that nonce is dead from
+          then on, as a nonce Aster calls expired is); on the legacy paths
           ``-1021`` "Timestamp for this request is outside of the recvWindow." (AST1).
         """
         name = getattr(kind, "value", str(kind))
@@ -233,6 +234,9 @@ class AsterFrontend(Frontend):
             )
         if name == "clock_skew":
             if request.path.startswith("/fapi/v3/"):
+                # "Nonce Expired" is final for that nonce: it was used, or fell out of the window
+                # (AST3 "V3 Nonce Mechanism"), so a later request with it is refused too
+                self.accounts.burn(request.params.get("signer"), request.params.get("nonce"))
                 return WireResponse.json({"code": -4225, "msg": "Nonce Expired"}, 400)
             return WireResponse.json({"code": -1021, "msg": "Timestamp for this request is outside of the recvWindow."}, 400)
         return super().fault_response(kind, request, retry_after=retry_after, status=status)
@@ -248,7 +252,10 @@ class AsterFrontend(Frontend):
             if endpoint.auth == "v3":
                 self.accounts.verify(request, params, self.engine.clock())
             elif endpoint.auth == "v1":
-                verify_v1(request, params, self.legacy_api_key, self._legacy_secret, self.engine.clock())
+                # v1 checks its recvWindow on arrival (Binance's scheme, AST1); v3 nonces are checked
+                # when the request is taken from the queue (AST3 "V3 Nonce Mechanism", §Noop)
+                verify_v1(request, params, self.legacy_api_key, self._legacy_secret,
+                          request.time or self.engine.clock())
             if endpoint.handler is trade.new_order:
                 self._check_builder(params)
             data = endpoint.handler(self.engine, params)

@@ -102,6 +102,17 @@ class V3Accounts:
         """The user itself or an approved API wallet (addresses compare case-insensitively)."""
         return signer.lower() == self.user.lower() or signer.lower() in self.agents
 
+    def burn(self, signer: object, nonce: object) -> None:
+        """Take ``nonce`` out of use for ``signer`` (a nonce the venue refused as expired)."""
+        if isinstance(signer, str) and isinstance(nonce, str) and nonce.isdigit():
+            book = self.nonces.setdefault(signer.lower(), NonceBook())
+            value = int(nonce)
+            position = bisect.bisect_left(book.used, value)
+            if position == len(book.used) or book.used[position] != value:
+                book.used.insert(position, value)
+                if len(book.used) > NONCES_KEPT:
+                    del book.used[0]
+
     def verify(self, request: RecordedRequest, params: Params, now_ms: int) -> None:
         """Check a v3 request's ``user``/``signer``/``nonce``/``signature``; raise Aster's refusal."""
         user, signer = params.get("user"), params.get("signer")

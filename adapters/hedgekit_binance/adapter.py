@@ -64,6 +64,10 @@ from hedgekit_binance.errors import (
 
 log = logging.getLogger(__name__)
 
+DEFAULT_RECV_WINDOW = 5000
+"""``recvWindow`` when a request does not send one: "If recvWindow is not sent, it defaults to 5000"
+(USDⓈ-M General Info, SIGNED endpoint security)."""
+
 #: ccxt ``urls['api']`` keys of binanceusdm and the path each one stands for (VENUES.md §5).
 URL_KEYS = {
     "fapiPublic": "/fapi/v1",
@@ -159,12 +163,33 @@ class BinanceAdapter(VenueAdapter):
         if exchange is not None:
             await exchange.close()
 
-    async def resync_time(self) -> None:
+    async def server_time_ms(self) -> int:
+        """``GET /fapi/v1/time`` ``serverTime`` (ms)."""
         payload = await self._call("resync_time", "fapiPublicGetTime", {})
         with self._parsing("time"):
-            server = int(wire.obj(payload, "time")["serverTime"])
-        self._exchange.options["timeDifference"] = self._exchange.milliseconds() - server
+            return int(wire.obj(payload, "time")["serverTime"])
+
+    async def resync_time(self) -> None:
+        server = await self.server_time_ms()
+        local = self._exchange.milliseconds()
+        self.clock_offset_ms = server - local
+        self._exchange.options["timeDifference"] = local - server
         log.debug("binance clock offset now %s ms", self._exchange.options["timeDifference"])
+
+    # -- deadlines ---------------------------------------------------------------------------
+    def write_deadline_ms(self, *, conditional: bool) -> int | None:
+        """``timestamp + recvWindow`` of a request signed up to now, on the venue's clock.
+
+        The venue checks the window when the request arrives (``-1021``) and its matching engine
+        checks it again before it acts: "-5028 Timestamp for this request is outside of the ME
+        recvWindow" (USDⓈ-M error codes; shared/VENUES.md "Deadlines the venues enforce"). So an
+        order or cancel not acted on by then never will be. That the Algo Service re-checks the
+        window for conditional orders is not documented; hedgekit takes the same bound for them.
+        """
+        window = self._exchange.options.get("recvWindow") if self._exchange is not None else None
+        if isinstance(window, bool) or not isinstance(window, int) or window <= 0:
+            window = DEFAULT_RECV_WINDOW
+        return self.venue_time_ms() + window
 
     # -- transport ---------------------------------------------------------------------------
     def _secrets(self) -> tuple[str | None, ...]:

@@ -171,6 +171,13 @@ ROUTES: dict[tuple[str, str], Endpoint] = {
 }
 """Every path the simulator serves, by ``(method, path)``."""
 
+MATCHING_ENGINE_WRITES = frozenset({
+    ("POST", "/fapi/v1/order"), ("DELETE", "/fapi/v1/order"), ("DELETE", "/fapi/v1/allOpenOrders"),
+    ("POST", "/fapi/v1/algoOrder"), ("DELETE", "/fapi/v1/algoOrder"), ("DELETE", "/fapi/v1/algoOpenOrders"),
+})
+"""Writes the venue acts on after the gateway took them, and checks ``recvWindow`` for again
+(``-5028``). The Algo Service's own re-check is UNCONFIRMED; it is simulated the same way."""
+
 
 def _without_signature(raw: str) -> str:
     return "&".join(part for part in raw.split("&") if part and not part.startswith("signature="))
@@ -258,7 +265,9 @@ class BinanceFrontend(Frontend):
             self._check_duplicates(request)
             params = Params(request)
             if endpoint.signed:
-                self._authenticate(request, params)
+                timestamp, window = self._authenticate(request, params)
+                if (request.method, request.path) in MATCHING_ENGINE_WRITES:
+                    self._matching_engine_window(timestamp, window)
             data = endpoint.handler(self.engine, params)
         except BinanceError as exc:
             return exc.response()
@@ -272,7 +281,15 @@ class BinanceFrontend(Frontend):
             if len(pairs) > 1 and len({name.lower() for name, _ in pairs}) != len(pairs):
                 raise BinanceError(-1101, "Duplicate values for a parameter detected.")
 
-    def _authenticate(self, request: RecordedRequest, params: Params) -> None:
+    def _matching_engine_window(self, timestamp: int, window: int) -> None:
+        """The matching engine checks the window again when it acts, which may be well after the
+        request arrived (a busy venue, :attr:`FaultKind.LATENCY`): "-5028 Timestamp for this request
+        is outside of the ME recvWindow." (USDⓈ-M error codes)."""
+        if self.engine.clock() - timestamp > window:
+            raise BinanceError(-5028, "Timestamp for this request is outside of the ME recvWindow.")
+
+    def _authenticate(self, request: RecordedRequest, params: Params) -> tuple[int, int]:
+        """Check key, signature and timing; return the request's ``timestamp`` and ``recvWindow``."""
         key = request.headers.get("X-MBX-APIKEY", "")
         if not _API_KEY.match(key):
             raise BinanceError(-2014, "API-key format invalid.", status=401)
@@ -291,9 +308,10 @@ class BinanceFrontend(Frontend):
         expected = sign(self.secret, total_params(request))
         if not hmac.compare_digest(signature.lower(), expected):
             raise BinanceError(-1022, "Signature for this request is not valid.")
-        now = self.engine.clock()
+        now = request.time or self.engine.clock()  # the gateway checks the window on arrival
         if int(timestamp) >= now + 1000:
             raise BinanceError(-1021, "Timestamp for this request was 1000ms ahead of the server's time.")
         if now - int(timestamp) > window:
             raise BinanceError(-1021, "Timestamp for this request is outside of the recvWindow.")
+        return int(timestamp), window
 

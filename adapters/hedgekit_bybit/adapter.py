@@ -191,11 +191,27 @@ class BybitAdapter(VenueAdapter):
         if exchange is not None:
             await exchange.close()
 
-    async def resync_time(self) -> None:
+    async def server_time_ms(self) -> int:
+        """``GET /v5/market/time``: the envelope's ``time`` (ms)."""
         payload = await self._call("resync_time", "publicGetV5MarketTime", {})
         with self._parsing("market/time"):
-            server = wire.integer(wire.obj(payload, "market/time"), "time")  # envelope time, ms
-        self._exchange.options["timeDifference"] = self._exchange.milliseconds() - server
+            return wire.integer(wire.obj(payload, "market/time"), "time")
+
+    def refuses_duplicate_client_id(self, *, conditional: bool) -> bool:
+        """``orderLinkId`` is "always unique" (create-order.mdx, "Futures, Perps & Spot: orderLinkId
+        rules"): a second order with an id Bybit has seen is refused (``110072`` "OrderLinkedID is
+        duplicate"), so an order whose answer was lost is sent again at once with the same id.
+
+        Bybit checks ``X-BAPI-RECV-WINDOW`` when a request arrives (``10002``) and keeps no deadline
+        after that, so :meth:`write_deadline_ms` stays ``None``: the resend is what settles it.
+        """
+        return True
+
+    async def resync_time(self) -> None:
+        server = await self.server_time_ms()
+        local = self._exchange.milliseconds()
+        self.clock_offset_ms = server - local
+        self._exchange.options["timeDifference"] = local - server
         log.debug("bybit clock offset now %s ms", self._exchange.options["timeDifference"])
 
     # -- transport ---------------------------------------------------------------------------

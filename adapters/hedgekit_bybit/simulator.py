@@ -170,7 +170,9 @@ class BybitFrontend(Frontend):
         headers = dict(LIMIT_HEADERS, **{"X-Bapi-Limit-Reset-Timestamp": str(now)}) if endpoint.signed else {}
         try:
             if endpoint.signed:
-                self._authenticate(request, now)
+                # X-BAPI-RECV-WINDOW is checked when the request arrives ("server_time - recv_window
+                # <= timestamp < server_time + 1000", guide.mdx); Bybit keeps no deadline after that
+                self._authenticate(request, request.time or now)
             position.sweep(self.state)
             result = endpoint.handler(self.state, Params(request))
         except BybitError as exc:

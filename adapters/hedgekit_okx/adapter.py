@@ -127,14 +127,42 @@ class OkxAdapter(VenueAdapter):
     async def close(self) -> None:
         await self._transport.close()
 
-    async def resync_time(self) -> None:
-        """Measure the clock offset with ``GET /api/v5/public/time`` (after 50102 "Timestamp request expired")."""
+    async def server_time_ms(self) -> int:
+        """``GET /api/v5/public/time`` ``ts`` (ms)."""
         payload = await self._call("resync_time", "publicGetPublicTime", {})
         with parsing("public/time"):
-            server = int(wire.text(wire.first_row(payload, "public/time"), "ts"))
+            return int(wire.text(wire.first_row(payload, "public/time"), "ts"))
+
+    async def resync_time(self) -> None:
+        """Measure the clock offset with ``GET /api/v5/public/time`` (after 50102 "Timestamp request expired")."""
+        server = await self.server_time_ms()
         exchange = self._transport.exchange
-        exchange.options["timeDifference"] = exchange.milliseconds() - server
+        local = exchange.milliseconds()
+        self.clock_offset_ms = server - local
+        exchange.options["timeDifference"] = local - server
         log.debug("okx clock offset now %s ms", exchange.options["timeDifference"])
+
+    # -- deadlines ---------------------------------------------------------------------------
+    def write_deadline_ms(self, *, conditional: bool) -> int | None:
+        """The ``expTime`` every order request carries (:mod:`.deadline`); none for algo orders.
+
+        OKX discards an order request it would process after ``expTime`` ("the request will not be
+        processed if the current system time of the server is after the expTime", Transaction
+        Timeouts). ``/trade/order-algo`` and the cancels take no ``expTime``.
+        """
+        if conditional:
+            return None
+        return self.venue_time_ms() + self.config.recv_window
+
+    def refuses_duplicate_client_id(self, *, conditional: bool) -> bool:
+        """Algo orders: ``51065`` "algoClOrdId already exists." while the first is pending.
+
+        A stop, take-profit or trailing stop stays pending until it fires, so an algo order sent
+        again with the same ``algoClOrdId`` cannot make a second one. Regular orders' ``clOrdId``
+        is unique among pending orders only (place-order: "unique among pending orders"; ``51016``):
+        a filled market order does not block its id, so they rely on ``expTime`` instead.
+        """
+        return conditional
 
     async def _call(self, operation: str, method: str, params: dict[str, Any] | list[dict[str, Any]], *,
                     symbol: str | None = None, client_order_id: str | None = None) -> Any:

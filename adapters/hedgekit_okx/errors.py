@@ -65,6 +65,9 @@ CODES: dict[str, type[HedgekitError]] = {
     "50100": AuthenticationError,  # API frozen, please contact customer service. (400)
     "50101": AuthenticationError,  # APIKey does not match current environment.
     "50102": ClockSkew,  # Timestamp request expired.
+    # "The expTime can't be earlier than the current system time." The order request reached OKX
+    # after its deadline and was not processed (Overview › Transaction Timeouts): sent again, fresh
+    "50036": ClockSkew,
     "50103": AuthenticationError,  # Request header "OK-ACCESS-KEY" cannot be empty.
     "50104": AuthenticationError,  # Request header "OK-ACCESS-PASSPHRASE" cannot be empty.
     "50105": AuthenticationError,  # Request header "OK-ACCESS-PASSPHRASE" incorrect.

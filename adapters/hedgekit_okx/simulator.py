@@ -101,6 +101,11 @@ ROUTES: dict[tuple[str, str], Endpoint] = {
 """Every path the simulator serves, by ``(method, path)``."""
 _PATHS = {path for _, path in ROUTES}
 
+EXP_TIME_PATHS = frozenset({"/api/v5/trade/order", "/api/v5/trade/batch-orders", "/api/v5/trade/amend-order",
+                            "/api/v5/trade/amend-batch-orders"})
+"""Where OKX honours the ``expTime`` header: "Place order, Place multiple orders, Amend order, Amend
+multiple orders" (Overview › Transaction Timeouts)."""
+
 
 def sign(secret: str, prehash: str) -> str:
     """Base64 HMAC-SHA256 of ``prehash`` under ``secret`` (OKX's REST signature)."""
@@ -222,6 +227,8 @@ class OkxFrontend(Frontend):
             algo.reconcile(self.state)
             if endpoint.signed:
                 self._authenticate(request)
+            if request.method == "POST" and request.path in EXP_TIME_PATHS:
+                self._check_exp_time(request, now)
             body = self._body(request)
             if endpoint.kind == "batch":
                 rows = endpoint.handler(self.state, body)
@@ -277,6 +284,19 @@ class OkxFrontend(Frontend):
         except ValueError:
             raise OkxError("50002", "JSON syntax error", 400) from None
 
+    @staticmethod
+    def _check_exp_time(request: RecordedRequest, now: int) -> None:
+        """``expTime``: "the request will not be processed if the current system time of the server
+        is after the expTime" (Overview › Transaction Timeouts; place and amend orders only)."""
+        raw = request.headers.get("expTime")
+        if raw is None:
+            return
+        if not raw.isdigit():
+            raise OkxError("50014", "Parameter expTime error.", 400)  # UNCONFIRMED text
+        if now > int(raw):
+            raise OkxError("50036", "The expTime can't be earlier than the current system time. "
+                           "Please adjust the expTime and try again.")
+
     # ----------------------------------------------------------------- authentication
 
     def _authenticate(self, request: RecordedRequest) -> None:
@@ -297,7 +317,7 @@ class OkxFrontend(Frontend):
         sent = _iso_ms(timestamp)
         if sent is None:
             raise AuthError("50112", "Invalid OK-ACCESS-TIMESTAMP.", 401)
-        if abs(self.engine.clock() - sent) > TIMESTAMP_WINDOW_MS:
+        if abs((request.time or self.engine.clock()) - sent) > TIMESTAMP_WINDOW_MS:  # checked on arrival
             raise AuthError("50102", "Timestamp request expired.", 401)
         if self.password is None or not hmac.compare_digest(passphrase, self.password):
             raise AuthError("50105", 'Request header "OK-ACCESS-PASSPHRASE" incorrect.', 401)

@@ -35,7 +35,7 @@ PARAMS: dict[str, dict[str, Any]] = {
         "positionIdx": 1, "orderLinkId": "hk.a:b/c_d-e", "price": "59000.1", "timeInForce": "GTC",
         "reduceOnly": True,
     },
-    "privateGetV5OrderHistory": {"category": "linear", "symbol": "BTCUSDT", "orderLinkId": "hk 2"},
+    "privateGetV5OrderHistory": {"category": "linear", "symbol": "BTCUSDT", "orderLinkId": "hk-2_a"},
     "privatePostV5OrderCancel": {"category": "linear", "symbol": "BTCUSDT", "orderId": "1321003749386327552"},
     "privatePostV5PositionAddMargin": {"category": "linear", "symbol": "BTCUSDT", "margin": "-10.5", "positionIdx": 2},
     "privatePostV5PositionSetLeverage": {"category": "linear", "symbol": "BTCUSDT", "buyLeverage": "10",
@@ -59,7 +59,7 @@ VARIANTS: list[tuple[str, dict[str, Any]]] = [
     ("privateGetV5PositionList", {"category": "linear", "limit": "200", "settleCoin": "USDT", "cursor": CURSOR}),
     ("publicGetV5MarketInstrumentsInfo", {"category": "linear", "limit": "1000", "cursor": CURSOR}),
     ("privateGetV5OrderHistory", {"category": "linear", "b": True, "a": False, "n": 7, "f": 0.5,
-                                  "orderLinkId": "x y/z&k=v%20€+"}),
+                                  "orderLinkId": "x-y_z.k~v"}),
     ("privatePostV5OrderCreate", {"category": "linear", "orderLinkId": "€ ünï", "flag": False, "n": 1.25,
                                   "list": [1, "a", {"b": None}], "nested": {"x": [True]}}),
     ("privatePostV5OrderCancel", {}),
@@ -194,9 +194,17 @@ def test_signature_matches_the_documented_example() -> None:
     assert signature(b"s3cr3t", text) == hmac.new(b"s3cr3t", text.encode(), hashlib.sha256).hexdigest()
 
 
-def test_query_string_is_ccxts_rawencode() -> None:
-    assert query_string({"b": True, "a": "x y/z%41", "n": 3, "f": 0.1}) == "b=true&a=x y/z%41&n=3&f=0.1"
+def test_query_string_is_ccxts_rawencode_for_plain_values() -> None:
+    assert query_string({"b": True, "a": "x-y_z.k~v", "n": 3, "f": 0.1}) == "b=true&a=x-y_z.k~v&n=3&f=0.1"
     assert query_string({}) == ""
+
+
+def test_query_string_percent_encodes_every_other_value() -> None:
+    # ccxt's rawencode would send these raw: "1&symbol=ETHUSDT" as two parameters, a space or CR/LF
+    # breaking the request line; every value reaches Bybit as one parameter, as sent
+    assert query_string({"orderId": "1&symbol=ETHUSDT&x=1"}) == "orderId=1%26symbol%3DETHUSDT%26x%3D1"
+    assert query_string({"orderLinkId": "a b\r\nc"}) == "orderLinkId=a%20b%0D%0Ac"
+    assert query_string({"orderLinkId": "x y/z&k=v%20€+"}) == "orderLinkId=x%20y%2Fz%26k%3Dv%2520%E2%82%AC%2B"
 
 
 async def test_a_pem_secret_goes_to_ccxt() -> None:
