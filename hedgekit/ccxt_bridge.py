@@ -63,6 +63,7 @@ __all__ = [
     "make_pacer",
     "parsing",
     "secrets_of",
+    "no_close_wait_without_tls",
     "share_ssl_context",
 ]
 
@@ -203,6 +204,19 @@ def _default_ssl_context() -> ssl.SSLContext:
     import certifi
 
     return ssl.create_default_context(cafile=certifi.where())
+
+
+def no_close_wait_without_tls(exchange: Any, config: Any) -> None:
+    """No 250 ms sleep in ``close()`` when hedgekit's own exchange talks plain HTTP.
+
+    ccxt's ``close()`` sleeps ``timeout_on_exit`` (250 ms) so that TLS connections can finish
+    their shutdown (ccxt pull request 23470). A plain ``http://`` ``base_url`` (the simulator, a
+    local proxy) opens no TLS connection, so there is nothing to wait for; every venue host over
+    ``https`` keeps ccxt's wait, and so does an exchange the user passes in.
+    """
+    base_url = getattr(config, "base_url", None)
+    if getattr(config, "exchange", None) is None and isinstance(base_url, str) and base_url.startswith("http://"):
+        exchange.timeout_on_exit = 0
 
 
 def share_ssl_context(exchange: Any) -> None:

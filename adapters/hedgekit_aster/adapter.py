@@ -47,6 +47,7 @@ from hedgekit.ccxt_bridge import (
     make_pacer,
     route_logs,
     secrets_of,
+    no_close_wait_without_tls,
     share_ssl_context,
 )
 from hedgekit.ccxt_loader import exchange_class
@@ -277,6 +278,7 @@ class AsterAdapter(VenueAdapter):
             install_signer(exchange, self._signer)
         route_logs(exchange, self.name, self._secrets)  # ccxt prints every signed URL and key header: redacted
         share_ssl_context(exchange)
+        no_close_wait_without_tls(exchange, cfg)
         install_reply_hook(exchange, _is_error)
         # the account's pause after a rate-limit answer and, with rate_limit, Aster's weights
         self._pacer = make_pacer(exchange, cfg, url_key="fapiPrivate", table=limits.WEIGHTS,

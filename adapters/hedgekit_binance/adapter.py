@@ -27,6 +27,7 @@ from hedgekit.ccxt_bridge import (
     parsing,
     route_logs,
     secrets_of,
+    no_close_wait_without_tls,
     share_ssl_context,
 )
 from hedgekit.ccxt_loader import exchange_class
@@ -141,6 +142,7 @@ class BinanceAdapter(VenueAdapter):
             exchange.urls["api"] = api
         route_logs(exchange, self.name, self._secrets)  # ccxt's lines, scrubbed of this client's key
         share_ssl_context(exchange)
+        no_close_wait_without_tls(exchange, cfg)
         install_reply_hook(exchange, _is_error)
         if cfg.exchange is None:
             install_hmac_signer(exchange, self.name)  # a user's own exchange keeps its own signing

@@ -55,6 +55,7 @@ from hedgekit.ccxt_bridge import (
     parsing,
     route_logs,
     secrets_of,
+    no_close_wait_without_tls,
     share_ssl_context,
 )
 from hedgekit.ccxt_loader import exchange_class
@@ -168,6 +169,7 @@ class BybitAdapter(VenueAdapter):
         # ccxt's DEBUG lines carry X-BAPI-API-KEY / X-BAPI-SIGN, and a 10004 answer echoes the key
         route_logs(exchange, self.name, self._secrets)
         share_ssl_context(exchange)
+        no_close_wait_without_tls(exchange, cfg)
         install_reply_hook(exchange, _is_error)
         if cfg.exchange is None:
             install_hmac_signer(exchange, self.name)  # a user's own exchange keeps its own signing

@@ -46,6 +46,7 @@ from hedgekit.ccxt_bridge import (
     make_pacer,
     route_logs,
     secrets_of,
+    no_close_wait_without_tls,
     share_ssl_context,
 )
 from hedgekit.ccxt_bridge import parsing as bridge_parsing
@@ -135,6 +136,7 @@ def make_exchange(config: ConnectConfig) -> Any:
         api = dict(exchange.urls["api"])
         api["rest"] = config.base_url
         exchange.urls["api"] = api
+    no_close_wait_without_tls(exchange, config)
     install_reply_hook(exchange, is_error)
     if config.exchange is None:
         install_hmac_signer(exchange, wire.VENUE)  # a user's own exchange keeps its own signing

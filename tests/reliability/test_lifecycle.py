@@ -6,6 +6,7 @@ import asyncio
 import subprocess
 import sys
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -106,3 +107,22 @@ async def test_cancelling_mid_request_leaves_no_half_open_connection() -> None:
         await asyncio.sleep(0.6)  # the venue finishes its (slow) answer to nobody
         server = venue._runner.server if venue._runner is not None else None  # type: ignore[attr-defined]
         assert server is None or not server.connections
+
+
+@pytest.mark.parametrize("venue_name", hedgekit.available_venues())
+def test_closing_skips_the_tls_wait_only_without_tls(venue_name: str) -> None:
+    """ccxt sleeps 250 ms in close() for TLS shutdown; a plain-http base_url has no TLS to wait for."""
+    plain = hedgekit.connect(venue_name, base_url="http://127.0.0.1:9")
+    secure = hedgekit.connect(venue_name, base_url="https://example.invalid")
+    default = hedgekit.connect(venue_name)
+    assert [_exchange_of(client).timeout_on_exit for client in (plain, secure, default)] == [0, 250, 250]
+
+
+def _exchange_of(client: hedgekit.HedgeClient) -> Any:
+    """The ccxt exchange the client's adapter makes (not opened: no session, no request)."""
+    adapter: Any = client.adapter
+    transport = getattr(adapter, "_transport", None)
+    if transport is not None:  # OKX keeps its exchange in its transport
+        transport.open()
+        return transport.exchange
+    return adapter._make_exchange()
