@@ -240,3 +240,44 @@ async def test_aster_voids_a_lost_order_with_a_noop_of_its_nonce() -> None:
         assert len(orders) == 2 and len(noops) == 1
         assert noops[0].params["nonce"] == orders[0].params["nonce"] != orders[1].params["nonce"]
         assert order.client_order_id == "fence1" and at_venue(venue, "fence1") == 1
+
+
+CONDITIONAL_PATHS = {  # where each venue takes a stop (VENUES.md §6 "Stops / trailing")
+    "aster": "/fapi/v3/order",
+    "binance": "/fapi/v1/algoOrder",
+    "bybit": "/v5/order/create",
+    "okx": "/api/v5/trade/order-algo",
+}
+
+
+@pytest.mark.parametrize("kind", [FaultKind.DROP_AFTER, FaultKind.UNKNOWN, FaultKind.UNREADABLE])
+async def test_an_order_the_venue_took_is_found_never_sent_twice(
+        hk: HedgeClient, venue: SimulatedVenue, name: str, kind: FaultKind) -> None:
+    venue.inject(kind, method="POST", path=ORDER_PATHS[name])
+    order = await hk.open_short(BTC, SIZE, client_order_id="took1")
+    assert order.client_order_id == "took1" and at_venue(venue, "took1") == 1
+    assert len(sends(venue, name)) == 1
+
+
+@pytest.mark.parametrize("kind", [FaultKind.DROP_BEFORE, FaultKind.SERVER_ERROR, FaultKind.RATE_LIMIT,
+                                  FaultKind.CLOCK_SKEW])
+async def test_an_order_the_venue_never_saw_is_sent_again_with_the_same_id(
+        hk: HedgeClient, venue: SimulatedVenue, name: str, kind: FaultKind) -> None:
+    venue.inject(kind, method="POST", path=ORDER_PATHS[name], retry_after=0.01)
+    order = await hk.open_long(BTC, SIZE, client_order_id="again1")
+    assert order.client_order_id == "again1" and at_venue(venue, "again1") == 1
+    assert len(sends(venue, name)) == 2
+
+
+@pytest.mark.parametrize("kind", [FaultKind.DROP_AFTER, FaultKind.LATENCY, FaultKind.DROP_BEFORE])
+async def test_a_stop_whose_answer_was_lost_is_placed_once(
+        hk: HedgeClient, venue: SimulatedVenue, name: str, kind: FaultKind) -> None:
+    from hedgekit import PositionSide
+
+    await hk.open_long(BTC, SIZE)
+    venue.inject(kind, method="POST", path=CONDITIONAL_PATHS[name], delay=SLOW)
+    stop = await hk.stop_market(BTC, PositionSide.LONG, Decimal("55000"), SIZE, client_order_id="stop1")
+    await asyncio.sleep(SLOW if kind is FaultKind.LATENCY else 0)
+    assert stop.conditional and stop.client_order_id == "stop1"
+    stops = [c for c in venue.engine.conditional_orders(BTC) if c.client_id == "stop1"]
+    assert len(stops) == 1
