@@ -125,14 +125,6 @@ class Resolver:
                         raise
                 elif time.monotonic() > doubt.give_up_at:
                     raise self._unknown(request, doubt) from exc
-            except OrderRejected:
-                if doubt is None:
-                    raise
-                # an earlier send may land (or have landed): this refusal may be its doing
-                found = await self._find(request, doubt, settle=True)
-                if found is not None:
-                    return found
-                raise
             except (RateLimited, ClockSkew) as exc:  # refused before the venue acted on this send
                 if doubt is None and attempt >= policy.attempts:
                     raise
@@ -146,6 +138,14 @@ class Resolver:
                 if exc.retry_after is not None:
                     await asyncio.sleep(min(exc.retry_after, policy.retry_after_cap))
                     continue
+            except HedgekitError:  # a refusal (order parameter, margin, mode, auth)
+                if doubt is None:
+                    raise
+                # an earlier send may land (or have landed): this refusal may be its doing
+                found = await self._find(request, doubt, settle=True)
+                if found is not None:
+                    return found
+                raise
             await asyncio.sleep(policy.backoff(attempt))
 
     def _doubt(self, cause: HedgekitError, conditional: bool, earlier: Doubt | None) -> Doubt:
