@@ -149,13 +149,11 @@ class Resolver:
             await asyncio.sleep(policy.backoff(attempt))
 
     def _doubt(self, cause: HedgekitError, conditional: bool, earlier: Doubt | None) -> Doubt:
-        deadline = self.adapter.write_deadline_ms(conditional=conditional)
         if earlier is not None:
-            if earlier.deadline_ms is None or deadline is None:
-                deadline = None
-            else:
-                deadline = max(deadline, earlier.deadline_ms)
-            return Doubt(earlier.cause, deadline, earlier.give_up_at)
+            # only an order the venue refuses duplicates of is resent before its fate is known; the
+            # first loss bounds the wait, and no single deadline bounds several sends
+            return Doubt(earlier.cause, None, earlier.give_up_at)
+        deadline = self.adapter.write_deadline_ms(conditional=conditional)
         wait_s = 0.0
         if deadline is not None:
             wait_s = max(0, deadline + DEADLINE_MARGIN_MS - self.adapter.venue_time_ms()) / 1000
