@@ -186,8 +186,9 @@ CODES: dict[str, type[HedgekitError]] = {
 REQUEST_PARAMETER_CODES = frozenset({"50014", "50015", "50016", "50024", "50025"})
 ORDER_OPERATIONS = frozenset({"place_order", "cancel_order", "close_leg"})
 
-# TP/SL trigger prices on the wrong side of the last/mark/index price (51277-51280, 51300-51308).
-CODES.update({str(code): OrderRejected for code in (51277, 51278, 51279, 51280, *range(51300, 51309))})
+# TP/SL trigger prices on the wrong side of the last/mark/index price (51277-51280, 51300, 51302-51308;
+# OKX has no 51301: the trade-class table goes from 51300 to 51302).
+CODES.update({str(code): OrderRejected for code in (51277, 51278, 51279, 51280, 51300, *range(51302, 51309))})
 
 
 def _text(value: Any) -> str | None:

@@ -53,19 +53,31 @@ DOCUMENTED: list[tuple[int, str, str, type[HedgekitError]]] = [
     (-1008, "Request Throttled", "Request throttled by system-level protection. Reduce-only/close-position "
      "orders are exempt. Please try again.", RateLimited),
     (-1013, "INVALID_MESSAGE", "INVALID_MESSAGE.", OrderRejected),
+    (-1014, "UNKNOWN_ORDER_COMPOSITION", "Unsupported order combination.", OrderRejected),
     (-1015, "TOO_MANY_ORDERS", "Too many new orders; current limit is %s orders per %s.", RateLimited),
     (-1016, "SERVICE_SHUTTING_DOWN", "This service is no longer available.", ExchangeUnavailable),
     (-1021, "INVALID_TIMESTAMP", "Timestamp for this request is outside of the recvWindow.", ClockSkew),
     (-1022, "INVALID_SIGNATURE", "Signature for this request is not valid.", AuthenticationError),
     # 11xx - Request issues
+    (-1100, "ILLEGAL_CHARS", "Illegal characters found in parameter '%s'; legal range is '%s'.", OrderRejected),
     (-1102, "MANDATORY_PARAM_EMPTY_OR_MALFORMED", "A mandatory parameter was not sent, was empty/null, or "
      "malformed.", OrderRejected),
+    (-1105, "PARAM_EMPTY", "Parameter '%s' was empty.", OrderRejected),
     (-1106, "PARAM_NOT_REQUIRED", "Parameter '%s' sent when not required.", OrderRejected),
     (-1111, "BAD_PRECISION", "Precision is over the maximum defined for this asset.", OrderRejected),
+    (-1114, "TIF_NOT_REQUIRED", "TimeInForce parameter sent when not required.", OrderRejected),
+    (-1115, "INVALID_TIF", "Invalid timeInForce.", OrderRejected),
     (-1116, "INVALID_ORDER_TYPE", "Invalid orderType.", OrderRejected),
     (-1117, "INVALID_SIDE", "Invalid side.", OrderRejected),
+    (-1118, "EMPTY_NEW_CL_ORD_ID", "New client order ID was empty.", OrderRejected),
+    (-1119, "EMPTY_ORG_CL_ORD_ID", "Original client order ID was empty.", OrderRejected),
     (-1121, "BAD_SYMBOL", "Invalid symbol.", OrderRejected),
+    (-1122, "INVALID_SYMBOL_STATUS", "Invalid symbol status.", OrderRejected),
+    (-1128, "OPTIONAL_PARAMS_BAD_COMBO", "Combination of optional parameters invalid.", OrderRejected),
+    (-1130, "INVALID_PARAMETER", "Data sent for parameter '%s' is not valid.", OrderRejected),
+    (-1136, "INVALID_NEW_ORDER_RESP_TYPE", "Invalid newOrderRespType.", OrderRejected),
     # 20xx - Processing Issues
+    (-2010, "NEW_ORDER_REJECTED", "NEW_ORDER_REJECTED", OrderRejected),
     (-2011, "CANCEL_REJECTED", "Cancel request failure as open order not found in the orderbook: \"Unknown "
      "order sent\".", OrderRejected),
     (-2013, "NO_SUCH_ORDER", "Order does not exist.", OrderRejected),
@@ -74,32 +86,105 @@ DOCUMENTED: list[tuple[int, str, str, type[HedgekitError]]] = [
     (-2017, "API_KEYS_LOCKED", "API Keys are locked on this account.", AuthenticationError),
     (-2018, "BALANCE_NOT_SUFFICIENT", "Balance is insufficient.", InsufficientMargin),
     (-2019, "MARGIN_NOT_SUFFICIEN", "Margin is insufficient.", InsufficientMargin),
+    (-2020, "UNABLE_TO_FILL", "Unable to fill.", OrderRejected),
     (-2021, "ORDER_WOULD_IMMEDIATELY_TRIGGER", "Order would immediately trigger.", OrderRejected),
     (-2022, "REDUCE_ONLY_REJECT", "ReduceOnly Order is rejected.", OrderRejected),
+    (-2023, "USER_IN_LIQUIDATION", "User in liquidation mode now.", OrderRejected),
+    (-2024, "POSITION_NOT_SUFFICIENT", "Position is not sufficient.", OrderRejected),
+    # a cap on resting orders, not a request rate: waiting does not lift it, cancelling does
+    (-2025, "MAX_OPEN_ORDER_EXCEEDED", "Reach max open order limit.", OrderRejected),
+    (-2026, "REDUCE_ONLY_ORDER_TYPE_NOT_SUPPORTED", "This OrderType is not supported when reduceOnly.",
+     OrderRejected),
     # a position limit of the leverage bracket, not a margin shortfall: lower the leverage or the size
     (-2027, "MAX_LEVERAGE_RATIO", "Exceeded the maximum allowable position at current leverage.", OrderRejected),
     (-2028, "MIN_LEVERAGE_RATIO", "Leverage is smaller than permitted: insufficient margin balance.",
      InsufficientMargin),
     # 40xx - Filters and other Issues
+    (-4000, "INVALID_ORDER_STATUS", "Invalid order status.", OrderRejected),
+    (-4001, "PRICE_LESS_THAN_ZERO", "Price less than 0.", OrderRejected),
+    (-4002, "PRICE_GREATER_THAN_MAX_PRICE", "Price greater than max price.", OrderRejected),
     (-4003, "QTY_LESS_THAN_ZERO", "Quantity less than zero.", OrderRejected),
+    (-4004, "QTY_LESS_THAN_MIN_QTY", "Quantity less than min quantity.", OrderRejected),
+    (-4005, "QTY_GREATER_THAN_MAX_QTY", "Quantity greater than max quantity.", OrderRejected),
+    (-4006, "STOP_PRICE_LESS_THAN_ZERO", "Stop price less than zero.", OrderRejected),
+    (-4007, "STOP_PRICE_GREATER_THAN_MAX_PRICE", "Stop price greater than max price.", OrderRejected),
+    (-4013, "PRICE_LESS_THAN_MIN_PRICE", "Price less than min price.", OrderRejected),
     (-4014, "PRICE_NOT_INCREASED_BY_TICK_SIZE", "Price not increased by tick size.", OrderRejected),
     (-4015, "INVALID_CL_ORD_ID_LEN", "Client order id length should not be more than 36 chars", OrderRejected),
+    (-4016, "PRICE_HIGHTER_THAN_MULTIPLIER_UP", "Price is higher than mark price multiplier cap.", OrderRejected),
+    (-4020, "TARGET_STRATEGY_INVALID", "Target strategy invalid for orderType '%s',reduceOnly '%b'.", OrderRejected),
+    (-4023, "QTY_NOT_INCREASED_BY_STEP_SIZE", "Qty not increased by step size.", OrderRejected),
+    (-4024, "PRICE_LOWER_THAN_MULTIPLIER_DOWN", "Price is lower than mark price multiplier floor.", OrderRejected),
+    (-4031, "INVALID_WORKING_TYPE", "Invalid parameter working type", OrderRejected),
+    (-4032, "EXCEED_MAX_CANCEL_ORDER_SIZE", "Exceed maximum cancel order size.", OrderRejected),
+    (-4045, "MAX_STOP_ORDER_EXCEEDED", "Reach max stop order limit.", OrderRejected),
     (-4050, "CROSS_BALANCE_INSUFFICIENT", "Cross balance insufficient.", InsufficientMargin),
     (-4051, "ISOLATED_BALANCE_INSUFFICIENT", "Isolated balance insufficient.", InsufficientMargin),
     (-4060, "INVALID_POSITION_SIDE", "Invalid position side.", OrderRejected),
     (-4061, "POSITION_SIDE_NOT_MATCH", "Order's position side does not match user's setting.",
      PositionSideMismatch),
+    (-4062, "REDUCE_ONLY_CONFLICT", "Invalid or improper reduceOnly value.", OrderRejected),
     (-4067, "POSITION_SIDE_CHANGE_EXISTS_OPEN_ORDERS", "Position side cannot be changed if there exists open "
      "orders.", ModeChangeBlocked),
     (-4068, "POSITION_SIDE_CHANGE_EXISTS_QUANTITY", "Position side cannot be changed if there exists "
      "position.", ModeChangeBlocked),
+    (-4082, "INVALID_BATCH_PLACE_ORDER_SIZE", "Invalid number of batch place orders.", OrderRejected),
+    (-4083, "PLACE_BATCH_ORDERS_FAIL", "Fail to place batch orders.", OrderRejected),
+    (-4087, "REDUCE_ONLY_ORDER_PERMISSION", "User can only place reduce only order", OrderRejected),
+    (-4088, "NO_PLACE_ORDER_PERMISSION", "User can not place order currently", OrderRejected),
     (-4116, "DUPLICATED_CLIENT_ORDER_ID", "clientOrderId is duplicated", OrderRejected),
+    (-4117, "STOP_ORDER_TRIGGERING", "stop order is triggering", OrderRejected),
+    # the page's second line: the order, "combined with an existing same-side open order, would create an
+    # opposite-side position and lead to insufficient margin"
+    (-4118, "REDUCE_ONLY_MARGIN_CHECK_FAILED", "ReduceOnly Order Failed. Please check your existing position and "
+     "open orders", InsufficientMargin),
+    (-4131, "MARKET_ORDER_REJECT", "The counterparty's best price does not meet the PERCENT_PRICE filter limit",
+     OrderRejected),
+    (-4135, "INVALID_ACTIVATION_PRICE", "Invalid activation price", OrderRejected),
+    (-4137, "QUANTITY_EXISTS_WITH_CLOSE_POSITION", "Quantity must be zero with closePosition equals true",
+     OrderRejected),
+    (-4138, "REDUCE_ONLY_MUST_BE_TRUE", "Reduce only must be true with closePosition equals true", OrderRejected),
+    (-4139, "ORDER_TYPE_CANNOT_BE_MKT", "Order type can not be market if it's unable to cancel", OrderRejected),
+    (-4140, "INVALID_OPENING_POSITION_STATUS", "Invalid symbol status for opening position", OrderRejected),
+    (-4141, "SYMBOL_ALREADY_CLOSED", "Symbol is closed", OrderRejected),
+    (-4142, "STRATEGY_INVALID_TRIGGER_PRICE", "REJECT: take profit or stop order will be triggered immediately",
+     OrderRejected),
     (-4164, "MIN_NOTIONAL", "Order's notional must be no smaller than 5.0 (unless you choose reduce only)",
      OrderRejected),
+    # the page heads -4183 with -4167's name (sic); its text is the stop-price multiplier cap
+    (-4183, "ISOLATED_REJECT_WITH_JOINT_MARGIN", "Price is higher than stop price multiplier cap.", OrderRejected),
+    (-4184, "PRICE_LOWER_THAN_STOP_MULTIPLIER_DOWN", "Price is lower than stop price multiplier floor.",
+     OrderRejected),
+    (-4192, "COOLING_OFF_PERIOD", "Trade forbidden due to Cooling-off Period.", OrderRejected),
+    (-4210, "STOP_PRICE_HIGHER_THAN_PRICE_MULTIPLIER_LIMIT", "Stop price is higher than price multiplier cap.",
+     OrderRejected),
+    (-4211, "STOP_PRICE_LOWER_THAN_PRICE_MULTIPLIER_LIMIT", "Stop price is lower than price multiplier floor.",
+     OrderRejected),
+    (-4400, "TRADING_QUANTITATIVE_RULE", "Futures Trading Quantitative Rules violated, only reduceOnly order is "
+     "allowed, please try again later.", OrderRejected),
+    (-4401, "LARGE_POSITION_SYM_RULE", "Futures Trading Risk Control Rules of large position holding violated, "
+     "only reduceOnly order is allowed, please reduce the position. .", OrderRejected),
     # 50xx - Order Execution Issues
+    (-5021, "FOK_ORDER_REJECT", "Due to the order could not be filled immediately, the FOK order has been "
+     "rejected.", OrderRejected),
     (-5022, "GTX_ORDER_REJECT", "Due to the order could not be executed as maker, the Post Only order will be "
      "rejected.", OrderRejected),
+    (-5024, "MOVE_ORDER_NOT_ALLOWED_SYMBOL_REASON", "Symbol is not in trading status. Order amendment is not "
+     "permitted.", OrderRejected),
+    (-5025, "LIMIT_ORDER_ONLY", "Only limit order is supported.", OrderRejected),
+    (-5026, "Exceed_Maximum_Modify_Order_Limit", "Exceed maximum modify order limit.", OrderRejected),
+    (-5027, "SAME_ORDER", "No need to modify the order.", OrderRejected),
     (-5028, "ME_RECVWINDOW_REJECT", "Timestamp for this request is outside of the ME recvWindow.", ClockSkew),
+    (-5029, "MODIFICATION_MIN_NOTIONAL", "Order's notional must be no smaller than %s", OrderRejected),
+    (-5037, "INVALID_PRICE_MATCH", "Invalid price match", OrderRejected),
+    (-5038, "UNSUPPORTED_ORDER_TYPE_PRICE_MATCH", "Price match only supports order type: LIMIT, STOP AND "
+     "TAKE_PROFIT", OrderRejected),
+    (-5039, "INVALID_SELF_TRADE_PREVENTION_MODE", "Invalid self trade prevention mode", OrderRejected),
+    (-5040, "FUTURE_GOOD_TILL_DATE", "The goodTillDate timestamp must be greater than the current time plus 600 "
+     "seconds and smaller than 253402300799000 (UTC 9999-12-31 23:59:59)", OrderRejected),
+    (-5041, "BBO_ORDER_REJECT", "No depth matches this BBO order", OrderRejected),
+    (-5043, "Existing_Pending_Modification", "A pending modification already exists for this order.",
+     OrderRejected),
 ]
 
 #: Codes missing from the error-code page, with the venue's own text and where it is quoted.

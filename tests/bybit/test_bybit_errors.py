@@ -2,7 +2,7 @@
 
 Every expectation below is written from Bybit's error page, not read from the adapter:
 https://bybit-exchange.github.io/docs/v5/error (``bybit-exchange/docs`` ``docs/v5/error.mdx``, snapshot
-072c197d0), the "UTA" table and the "UTA & Futures" 110xxx table. Each row is ``retCode, the page's
+072c197d0), the "UTA" table (its 10xxx, 30xxx and 110xxx codes). Each row is ``retCode, the page's
 text, the hedgekit class that meaning calls for``. Codes the page strikes through but that live answers
 still carry are marked so.
 
@@ -56,6 +56,9 @@ DOCUMENTED: list[tuple[int, str, type[HedgekitError]]] = [
     (10027, "Transactions are banned.", AuthenticationError),
     (10028, "The API can only be accessed by unified account users.", AuthenticationError),
     (10029, "The requested symbol is invalid, please check symbol whitelist", AuthenticationError),
+    (30208, "Failed to submit order(s). The order price is higher than the maximum buying price", OrderRejected),
+    (30209, "Failed to submit order(s). The order price is lower than the minimum selling price.", OrderRejected),
+    (30228, "No new positions during delisting", OrderRejected),
     # UTA & Futures (110xxx)
     (110001, "Order does not exist", OrderRejected),
     (110003, "Order price exceeds the allowable range.", OrderRejected),
@@ -89,6 +92,9 @@ DOCUMENTED: list[tuple[int, str, type[HedgekitError]]] = [
     (110033, "You can't set margin without an open position", OrderRejected),
     (110036, "You are not allowed to change leverage due to cross margin mode.", OrderRejected),
     (110038, "You are not allowed to change leverage due to portfolio margin mode.", OrderRejected),
+    (110040, "The order will trigger a forced liquidation, please re-submit the order.", OrderRejected),
+    (110042, "Currently,due to pre-delivery status, you can only reduce your position on this contract.",
+     OrderRejected),
     (110044, "Available margin is insufficient.", InsufficientMargin),
     (110045, "Wallet balance is insufficient.", InsufficientMargin),
     (110046, "Liquidation will be triggered immediately by this adjustment.", InsufficientMargin),
@@ -100,11 +106,30 @@ DOCUMENTED: list[tuple[int, str, type[HedgekitError]]] = [
     (110057, "Conditional order or limit order contains TP/SL related params", OrderRejected),
     (110058, "You can't set take profit and stop loss due to insufficient size of remaining position size.",
      OrderRejected),
+    (110063, "Settlement in progress! {{key0}} not available for trading.", OrderRejected),
+    (110066, "Trading is currently not allowed.", OrderRejected),
     (110072, "OrderLinkedID is duplicate", OrderRejected),
+    (110074, "This contract is not live", OrderRejected),
     (110078, "Added margin more than max can reduce margin", OrderRejected),
+    (110079, "The order is processing and can not be operated, please try again later", OrderRejected),
+    (110086, "Current order leverage exceeds the maximum available for your current Risk Limit tier. Please lower "
+     "leverage before placing an order", OrderRejected),
+    # a position cap at the current leverage, not a margin shortfall (as Binance's -2027)
+    (110090, "Order placement failed as your position may exceed the max limit. Please adjust your leverage to "
+     "{{leverage}} or below to increase the max. position limit", OrderRejected),
     (110092, "expect Rising, but trigger_price[XXXXX] <= current[XXXXX]??laste", OrderRejected),
     (110093, "expect Falling, but trigger_price[XXXXX] >= current[XXXXX]??last", OrderRejected),
     (110094, "Order notional value below the lower limit", OrderRejected),
+    (110095, "You cannot create, modify or cancel Pre-Market Perpetual orders during the Call Auction.",
+     OrderRejected),
+    (110098, "Only Good-Till-Canceled (GTC) orders are supported during Call Auction.", OrderRejected),
+    (110099, "You cannot create TP/SL orders during the Call Auction for Pre-Market Perpetuals.", OrderRejected),
+    (110103, "Only Post-Only orders are available at this stage", OrderRejected),
+    (110118, "Unable to retrieve a pruce of the market order due to low liquidity", OrderRejected),  # sic
+    (110119, "Order failed. RPI orders are restricted to approved market makers only", OrderRejected),
+    (110120, "Order price cannot be smaller than xxxx, the price limitation", OrderRejected),
+    (110121, "Order price cannot be higher than xxxx, the price limitation", OrderRejected),
+    (110124, "Trading is temporarily restricted due to an active cooling-off period.", OrderRejected),
 ]
 
 TRANSIENT = (RateLimited, ClockSkew, ExchangeUnavailable)
