@@ -10,8 +10,8 @@ Aster's table is Binance's (asterdex/api-docs ``V3(Recommended)/EN/aster-finance
 * ``-1000 "Signature check failed"``: live answers to a signer the user has not approved, as
   integrators report them (UNCONFIRMED: the table documents -1000 only as UNKNOWN). An
   authentication failure, not an outage, so it is matched on its message.
-* ``-2031 INVALID_BUILDER_PARAMETER``, ``-4131``, ``-4135``, ``-4137``, ``-4138``, ``-4183``,
-  ``-4184``: order refusals from the Aster table.
+* ``-4131``, ``-4135``, ``-4137``, ``-4138``, ``-4183``, ``-4184``: order refusals from the Aster table.
+  (No ``-2031``: no revision of the AST3 doc, nor ccxt's aster table, has that code.)
 
 Every other order refusal of the AST3 table (``-4005 QTY_GREATER_THAN_MAX_QTY`` "Quantity greater
 than max quantity.", ``-2021``, ``-2025``, ``-4004``, ``-4062``, ``-4142``, ...) has the code, name and
@@ -51,7 +51,6 @@ SIGNATURE_CHECK_FAILED = "Signature check failed"
 CODES: dict[int, type[HedgekitError]] = {
     **BINANCE_CODES,
     NONCE_EXPIRED: ClockSkew,  # "Nonce Expired" (AST3 Noop sample)
-    -2031: OrderRejected,  # INVALID_BUILDER_PARAMETER "Invalid builder parameter."
     -4087: OrderRejected,  # REDUCE_ONLY_ORDER_PERMISSION "User can only place reduce only order"
     -4088: OrderRejected,  # NO_PLACE_ORDER_PERMISSION "User can not place order currently"
     -4118: InsufficientMargin,  # REDUCE_ONLY_MARGIN_CHECK_FAILED
