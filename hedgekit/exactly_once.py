@@ -322,5 +322,10 @@ class Resolver:
                 await self._resync()
             except HedgekitError as exc:
                 if not (exc.transient or isinstance(exc, MalformedResponse)) or time.monotonic() > give_up_at:
-                    raise cause from exc
+                    raise NetworkError(
+                        f"the cancel's outcome is not known: its answer was lost or refused "
+                        f"({type(cause).__name__}) and the order could not be read back; read it before "
+                        f"cancelling again", venue=self.venue, operation="cancel_order", symbol=symbol,
+                        client_order_id=client_order_id,
+                    ) from exc
             await asyncio.sleep(min(self.policy.lookup_interval, self.policy.backoff(asked)))

@@ -19,15 +19,21 @@ from ..conftest import BTC, MARKS, VENUES
 from .test_deadlines import CANCEL_PATHS, ORDER_PATHS, POLICY, SIZE, WINDOW_MS, at_venue, connect, sends
 
 
+TIME_PATHS = {"binance": "/fapi/v1/time", "okx": "/api/v5/public/time"}
+
+
+@pytest.mark.parametrize("time_reads_fail", [False, True])
 @pytest.mark.parametrize("name", ["binance", "okx"])
-async def test_absent_waits_for_the_venues_own_clock_not_this_machines(name: str) -> None:
-    """The venue's clock runs 800 ms behind: by this machine's clock the deadline passes 800 ms
-    before it does at the venue, and a slow order still lands in between."""
+async def test_absent_waits_for_the_venues_own_clock_not_this_machines(name: str, time_reads_fail: bool) -> None:
+    """The venue's clock runs 900 ms behind: by this machine's clock the deadline passes about 1.2 s
+    after the send, at the venue 900 ms later, and a slow order lands in between (1.45 s)."""
     async with SimulatedVenue(name, mark_prices=dict(MARKS)) as venue:
-        venue.skew_clock(-800)
+        venue.skew_clock(-900)
         async with connect(venue) as hk:
             await hk.set_position_mode(PositionMode.HEDGE)
-            venue.inject(FaultKind.LATENCY, method="POST", path=ORDER_PATHS[name], delay=1.2)
+            venue.inject(FaultKind.LATENCY, method="POST", path=ORDER_PATHS[name], delay=1.45)
+            if time_reads_fail:  # a clock that cannot be read proves nothing: keep asking
+                venue.inject(FaultKind.DROP_BEFORE, method="GET", path=TIME_PATHS[name], count=4)
             order = await hk.open_long(BTC, SIZE, client_order_id="behind1")
             await asyncio.sleep(0.3)
         assert order.client_order_id == "behind1"
@@ -188,3 +194,44 @@ async def test_a_slow_cancel_that_lands_after_the_last_attempt_is_reported_cance
             venue.inject(FaultKind.LATENCY, method="DELETE", path="/fapi/v1/order", delay=0.5)
             canceled = await hk.cancel_order(order)
         assert canceled.status is OrderStatus.CANCELED and cancels(venue, "binance") == 1
+
+
+CONDITIONAL_CANCEL_PATHS = {
+    "aster": ("DELETE", "/fapi/v3/order"),
+    "binance": ("DELETE", "/fapi/v1/algoOrder"),
+    "bybit": ("POST", "/v5/order/cancel"),
+    "okx": ("POST", "/api/v5/trade/cancel-algos"),
+}
+
+
+@pytest.mark.parametrize("kind", [FaultKind.DROP_AFTER, FaultKind.DROP_BEFORE])
+async def test_a_stop_whose_cancel_was_lost_is_read_back_as_a_stop(name: str, kind: FaultKind) -> None:
+    from hedgekit import PositionSide
+
+    async with SimulatedVenue(name, mark_prices=dict(MARKS)) as venue:
+        async with connect(venue) as hk:
+            await hk.set_position_mode(PositionMode.HEDGE, symbol=BTC)
+            await hk.open_long(BTC, SIZE)
+            stop = await hk.stop_market(BTC, PositionSide.LONG, Decimal("55000"), SIZE)
+            method, path = CONDITIONAL_CANCEL_PATHS[name]
+            venue.inject(kind, method=method, path=path)
+            canceled = await hk.cancel_order(stop)
+        assert canceled.conditional and canceled.status is OrderStatus.CANCELED
+        assert venue.engine.conditional_orders(BTC) == []
+
+
+async def test_a_cancel_whose_answer_and_read_backs_are_lost_fails_with_the_lost_answer(name: str) -> None:
+    policy = RetryPolicy(attempts=1, backoff_initial=0.005, backoff_cap=0.02, resolve_timeout=0.5,
+                         lookup_interval=0.05)
+    async with SimulatedVenue(name, mark_prices=dict(MARKS)) as venue:
+        hk, order = await _resting(venue, retry=policy)
+        async with hk:
+            method, path = CANCEL_PATHS[name]
+            venue.inject(FaultKind.DROP_AFTER, method=method, path=path)
+            venue.inject(FaultKind.DROP_BEFORE, method="GET", count=100_000)
+            started = time.monotonic()
+            with pytest.raises(hedgekit.HedgekitError) as info:
+                await hk.cancel_order(order)
+            assert time.monotonic() - started < policy.resolve_timeout + 2.5  # bounded
+            venue.faults.clear()
+        assert info.value.transient and info.value.operation == "cancel_order"
