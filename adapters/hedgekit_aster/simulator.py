@@ -48,7 +48,7 @@ DEFAULT_BALANCE = Decimal("10000")
 
 NOT_FOUND_PAGE = "<html><head><title>404 Not Found</title></head><body><h1>404 Not Found</h1></body></html>"
 SUCCESS = {"code": 200, "msg": "success"}  # POST /fapi/v3/noop answer (AST3 §Noop)
-INVALID_BUILDER = BinanceError(-2031, "Invalid builder parameter.")  # AST3 -2031 INVALID_BUILDER_PARAMETER
+INVALID_BUILDER = BinanceError(-2031, "Invalid builder parameter.")  # UNCONFIRMED: no Aster document has this code
 
 
 @dataclass(frozen=True)

@@ -116,7 +116,6 @@ def reply(status: int, payload: Any, headers: dict[str, str] | None = None) -> V
     (400, {"code": -1000, "msg": "Signature check failed"}, AuthenticationError),
     (400, {"code": -1000, "msg": "An unknown error occured while processing the request."}, ExchangeUnavailable),
     (400, {"code": -4225, "msg": "Nonce Expired"}, ClockSkew),
-    (400, {"code": "-2031", "msg": "Invalid builder parameter."}, OrderRejected),
     (429, {"code": -1003, "msg": "Too many requests."}, RateLimited),
     (503, "<html>", ExchangeUnavailable),
     (403, None, AuthenticationError),
