@@ -235,3 +235,60 @@ async def test_a_cancel_whose_answer_and_read_backs_are_lost_fails_with_the_lost
             assert time.monotonic() - started < policy.resolve_timeout + 2.5  # bounded
             venue.faults.clear()
         assert info.value.transient and info.value.operation == "cancel_order"
+
+
+async def test_a_refused_resend_waits_for_the_earlier_send_on_a_venue_that_resends_at_once() -> None:
+    """Bybit: the first send is slow, the resend (same orderLinkId) is refused for a parameter; the
+    refusal is not reported while the first may still land, and the first does land."""
+    from hedgekit.testing.frontend import WireResponse
+
+    async with SimulatedVenue("bybit", mark_prices=dict(MARKS)) as venue:
+        refused: list[int] = []
+
+        async def refuse_the_resend(request, call_next):  # type: ignore[no-untyped-def]
+            # the slow first send reaches this point after the resend does
+            if request.path == "/v5/order/create" and not refused:
+                refused.append(request.time)
+                return WireResponse.json({"retCode": 10001, "retMsg": "params error: qty invalid", "result": {},
+                                          "retExtInfo": {}, "time": request.time})
+            return await call_next(request)
+
+        venue.add_middleware(refuse_the_resend)
+        async with connect(venue) as hk:
+            await hk.set_position_mode(PositionMode.HEDGE, symbol=BTC)
+            venue.inject(FaultKind.LATENCY, method="POST", path="/v5/order/create", delay=0.6)
+            order = await hk.open_long(BTC, SIZE, client_order_id="race1")
+        assert refused and order.client_order_id == "race1" and at_venue(venue, "race1") == 1
+
+
+async def test_two_lost_sends_in_a_row_on_a_venue_that_resends_at_once() -> None:
+    async with SimulatedVenue("bybit", mark_prices=dict(MARKS)) as venue:
+        async with connect(venue) as hk:
+            await hk.set_position_mode(PositionMode.HEDGE, symbol=BTC)
+            venue.inject(FaultKind.DROP_BEFORE, method="POST", path="/v5/order/create", count=2)
+            order = await hk.open_long(BTC, SIZE, client_order_id="twice1")
+        assert order.client_order_id == "twice1" and at_venue(venue, "twice1") == 1
+        assert len(sends(venue, "bybit")) == 3
+
+
+async def test_aster_tries_its_noop_three_times() -> None:
+    async with SimulatedVenue("aster", mark_prices=dict(MARKS)) as venue:
+        async with connect(venue) as hk:
+            await hk.set_position_mode(PositionMode.HEDGE)
+            venue.inject(FaultKind.DROP_BEFORE, method="POST", path="/fapi/v3/order")
+            venue.inject(FaultKind.DROP_BEFORE, method="POST", path="/fapi/v3/noop", count=2)
+            started = time.monotonic()
+            order = await hk.open_long(BTC, SIZE, client_order_id="noop4")
+            took = time.monotonic() - started
+        assert len([r for r in venue.requests if r.path == "/fapi/v3/noop"]) == 3
+        assert order.client_order_id == "noop4" and at_venue(venue, "noop4") == 1 and took < 3.0
+
+
+async def test_after_a_fence_a_lost_lookup_is_asked_again() -> None:
+    async with SimulatedVenue("aster", mark_prices=dict(MARKS)) as venue:
+        async with connect(venue) as hk:
+            await hk.set_position_mode(PositionMode.HEDGE)
+            venue.inject(FaultKind.DROP_BEFORE, method="POST", path="/fapi/v3/order")
+            venue.inject(FaultKind.DROP_BEFORE, method="GET", path="/fapi/v3/order")
+            order = await hk.open_long(BTC, SIZE, client_order_id="noop5")
+        assert order.client_order_id == "noop5" and at_venue(venue, "noop5") == 1

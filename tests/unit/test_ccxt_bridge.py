@@ -115,3 +115,19 @@ def test_hmac_secret_or_pem_key() -> None:
     assert is_hmac_secret("NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j")
     assert not is_hmac_secret("-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEI...\n-----END PRIVATE KEY-----")
     assert not is_hmac_secret(None) and not is_hmac_secret("")
+
+
+def test_a_ccxt_error_text_is_scrubbed_of_the_credentials() -> None:
+    exc = ccxt_errors.NetworkError("binanceusdm GET https://x/fapi/v1/order?a=1 answer: key K3Y-VALUE")
+    out = from_ccxt(exc, venue="binance", operation="op", secrets=("K3Y-VALUE", None))
+    assert "K3Y-VALUE" not in str(out) and "K3Y-VALUE" not in repr(out.args) and "answer: key ***" in str(out)
+
+
+def test_an_empty_ccxt_error_is_named_by_its_class() -> None:
+    out = from_ccxt(ccxt_errors.RequestTimeout(""), venue="binance", operation="op")
+    assert out.message == "RequestTimeout" and type(out) is errors.NetworkError
+
+
+def test_a_foreign_exception_keeps_its_context() -> None:
+    out = from_ccxt(RuntimeError("boom"), venue="okx", operation="legs")
+    assert (out.message, out.venue, out.operation) == ("boom", "okx", "legs")
