@@ -75,3 +75,97 @@ def test_ccxts_lines_are_scrubbed_whole_tracebacks_included(caplog: pytest.LogCa
     for record in records:
         assert record.exc_info is None and record.stack_info is None
         assert "K3Y-SECRET-VALUE" not in logging.Formatter().format(record)
+
+
+# -- check_order boundaries --------------------------------------------------------------------
+@pytest.mark.parametrize("field", ["trigger_price", "activation_price"])
+def test_a_zero_price_is_refused_by_name(field: str) -> None:
+    kwargs: dict[str, object] = {"trigger_price": Decimal("55000")} if field == "activation_price" else {}
+    order_type = OrderType.TRAILING_STOP_MARKET if field == "activation_price" else OrderType.STOP_MARKET
+    if field == "activation_price":
+        kwargs = {"callback_rate": Decimal("1")}
+    kwargs[field] = Decimal("0")
+    with pytest.raises(InvalidRequest, match=f"^{field} must be greater than zero, not 0"):
+        check_order(BTC, order_type, Decimal("0.001"), opens=False, **kwargs)  # type: ignore[arg-type]
+
+
+def test_a_price_off_the_tick_is_refused_by_name() -> None:
+    with pytest.raises(InvalidRequest, match="^trigger_price 55000.05 is not on the tick size"):
+        check_order(BTC, OrderType.STOP_MARKET, Decimal("0.001"), trigger_price=Decimal("55000.05"), opens=False)
+
+
+@pytest.mark.parametrize(("rate", "fits"), [("0", False), ("0.001", True), ("100", True), ("100.01", False)])
+def test_the_callback_rate_is_a_percent_above_zero_and_at_most_100(rate: str, fits: bool) -> None:
+    def check() -> None:
+        check_order(BTC, OrderType.TRAILING_STOP_MARKET, Decimal("0.001"), callback_rate=Decimal(rate), opens=False)
+
+    if fits:
+        check()
+    else:
+        with pytest.raises(InvalidRequest, match="^callback_rate "):
+            check()
+
+
+def test_the_minimum_notional_is_inclusive_and_zero_means_none() -> None:
+    market = BTC.model_copy(update={"min_notional": Decimal("60")})
+    check_order(market, OrderType.LIMIT, Decimal("0.001"), price=Decimal("60000"))  # exactly 60
+    with pytest.raises(InvalidRequest, match="notional 59.9999 is below the minimum 60"):
+        check_order(market, OrderType.LIMIT, Decimal("0.001"), price=Decimal("59999.9"))
+    check_order(BTC, OrderType.LIMIT, Decimal("0.001"), price=Decimal("0.1"))  # min_notional 0: no minimum
+
+
+def test_a_step_of_zero_means_any_size() -> None:
+    free = BTC.model_copy(update={"lot_step": Decimal("0"), "min_quantity": Decimal("0")})
+    check_order(free, OrderType.MARKET, Decimal("0.0001234"))
+
+
+def test_zero_is_a_number_where_zero_is_allowed() -> None:
+    assert to_decimal("0", "amount", allow_zero=True) == 0
+    with pytest.raises(InvalidRequest, match="greater than zero"):
+        to_decimal("0", "amount")
+
+
+def test_an_id_of_a_str_subclass_is_read_as_its_own_text() -> None:
+    import re
+
+    from hedgekit.validator import check_id
+
+    class Sly(str):
+        def __str__(self) -> str:
+            return "1&symbol=ETHUSDT"
+
+    assert check_id(Sly("123"), re.compile(r"[0-9]{1,19}"), "order id") == "123"
+    assert check_id("123", re.compile(r"[0-9]{1,19}"), "order id") == "123"
+
+
+# -- what a blocked mode change says -----------------------------------------------------------
+def test_each_blocker_is_described_with_its_leg_size_and_price() -> None:
+    from hedgekit import Exposure, ModeChangeBlocked, ModeScope, ModeState, Order, OrderStatus, PositionMode
+    from hedgekit import PositionSide, Side
+    from hedgekit.validator import check_mode_change
+
+    def order(**kw: object) -> Order:
+        base: dict[str, object] = {"venue": "test", "symbol": BTC.symbol, "order_id": "7", "side": Side.SELL,
+                                   "position_side": PositionSide.LONG, "type": OrderType.LIMIT,
+                                   "status": OrderStatus.NEW, "quantity": Decimal("0.010"),
+                                   "price": Decimal("70000.0")}
+        base.update(kw)
+        return Order(**base)  # type: ignore[arg-type]
+
+    orders = (order(), order(position_side=PositionSide.BOTH, order_id="8"))
+    stops = (order(type=OrderType.STOP_MARKET, quantity=None, price=None, trigger_price=Decimal("55000"),
+                   conditional=True, order_id="9"),
+             order(type=OrderType.TRAILING_STOP_MARKET, price=None, callback_rate=Decimal("1.5"),
+                   conditional=True, order_id="10"))
+    exposure = Exposure(venue="test", scope=ModeScope.ACCOUNT, orders=orders, conditional_orders=stops)
+    with pytest.raises(ModeChangeBlocked) as info:
+        check_mode_change(ModeState(venue="test", mode=PositionMode.HEDGE, scope=ModeScope.ACCOUNT),
+                          PositionMode.ONE_WAY, exposure)
+    assert [b.description for b in info.value.blockers] == [
+        "limit sell on the long leg 0.01 at 70000 (order 7)",
+        "limit sell 0.01 at 70000 (order 8)",
+        "stop_market sell on the long leg whole leg triggered at 55000 (order 9)",
+        "trailing_stop_market sell on the long leg 0.01 trailing 1.5% (order 10)",
+    ]
+    assert (info.value.venue, info.value.operation) == ("test", "set_position_mode")
+    assert str(info.value).count("; ") == 3
