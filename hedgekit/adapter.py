@@ -50,6 +50,7 @@ from hedgekit.models import (
     TimeInForce,
     WorkingType,
 )
+from hedgekit.stream_session import StreamOptions, StreamSession
 
 __all__ = [
     "ConnectConfig",
@@ -276,6 +277,16 @@ class VenueAdapter(ABC):
         means or it did not work. Raises only transient :mod:`hedgekit.errors` (the facade asks again).
         """
         return False
+
+    # -- live state --------------------------------------------------------------------------
+    def stream_session(
+        self, symbols: tuple[str, ...] | None, options: StreamOptions
+    ) -> StreamSession:
+        """A new, unconnected session on the venue's private stream (see :mod:`hedgekit.stream_session`).
+
+        Venue adapters override this; the default refuses with :class:`ConfigurationError`.
+        """
+        raise ConfigurationError(f"{self.name} has no live stream", venue=self.name, operation="stream")
 
     # -- markets -----------------------------------------------------------------------------
     def _set_markets(self, markets: list[Market]) -> None:

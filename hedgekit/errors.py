@@ -49,6 +49,7 @@ __all__ = [
     "OrderStatusUnknown",
     "PositionSideMismatch",
     "RateLimited",
+    "StreamDisconnected",
 ]
 
 
@@ -172,6 +173,13 @@ class NetworkError(HedgekitError):
     """Connection failed or timed out; whether the venue acted is unknown."""
 
     transient = True
+
+
+class StreamDisconnected(NetworkError):
+    """A live stream lost its connection and could not be restored within its reconnect budget.
+
+    Raised from ``async for event in stream``; the stream's state stops updating from then on.
+    """
 
 
 class OrderStatusUnknown(NetworkError):

@@ -18,6 +18,7 @@ __all__ = [
     "Blocker",
     "BlockerKind",
     "Exposure",
+    "Fill",
     "Intent",
     "Leg",
     "LegPair",
@@ -321,6 +322,30 @@ class Order(_Model):
         if self.reduce_only or self.close_position:
             return Intent.CLOSE_SHORT if self.side is Side.BUY else Intent.CLOSE_LONG
         return None
+
+
+class Fill(_Model):
+    """One execution of an order, as the venue reports it (prices and sizes in base units)."""
+
+    venue: str
+    symbol: str
+    order_id: str
+    client_order_id: str | None = None
+    trade_id: str | None = None
+    """The venue's id of this execution (used to tell a repeated push from a new fill)."""
+    side: Side
+    position_side: PositionSide
+    price: Decimal
+    quantity: Decimal
+    """Base units filled by this execution."""
+    fee: Decimal | None = None
+    """Commission of this execution, positive = paid; ``None`` where the venue did not say."""
+    fee_asset: str | None = None
+    realized_pnl: Decimal | None = None
+    """PnL this execution realised on its leg, before fees, where the venue reports it."""
+    maker: bool | None = None
+    time: datetime | None = None
+    raw: Any = Field(default=None, repr=False)
 
 
 class Blocker(_Model):

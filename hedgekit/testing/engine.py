@@ -44,6 +44,16 @@ from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 
 from hedgekit.testing.engine_books import OrderBook, TriggerBook, evolve, new_client_id, trigger_hit
+from hedgekit.testing.engine_events import (
+    ChangeReason,
+    ConditionalChanged,
+    EventBus,
+    FillInfo,
+    LegsChanged,
+    LiquidationHappened,
+    ModeChanged,
+    OrderChanged,
+)
 from hedgekit.testing.engine_ledger import Ledger
 from hedgekit.testing.engine_types import (
     ZERO,
@@ -129,9 +139,37 @@ class Engine:
         self._symbol_modes: dict[str, PositionMode] = {}
         self._coin_modes: dict[str, PositionMode] = {}
         self._book = OrderBook(first_order_id)
-        self._triggers = TriggerBook(first_conditional_id, lambda: self.clock())
+        self._triggers = TriggerBook(
+            first_conditional_id, lambda: self.clock(), on_change=self._conditional_stored
+        )
         self.liquidations: list[Liquidation] = []
         """Every liquidation :meth:`set_mark_price` performed, oldest first."""
+        self.events = EventBus()
+        """Every change, published once (see :mod:`hedgekit.testing.engine_events`)."""
+        self._trade_id = 0
+
+    # ----------------------------------------------------------------- publishing
+
+    def _conditional_stored(self, conditional: ConditionalOrder) -> None:
+        if self.events.active:
+            self.events.publish(ConditionalChanged(conditional, conditional.update_time))
+
+    def _order_stored(self, order: Order, fill: FillInfo | None = None) -> None:
+        if self.events.active:
+            self.events.publish(OrderChanged(order, fill, order.update_time))
+
+    def _legs_changed(self, sid: str, reason: ChangeReason) -> None:
+        if self.events.active:
+            self.events.publish(LegsChanged(sid, self.mode_legs(sid), reason, self.clock()))
+
+    def mode_legs(self, symbol: str) -> tuple[Leg, ...]:
+        """Every leg the symbol's mode has (``LONG`` and ``SHORT``, or ``BOTH``), empty ones too."""
+        sid = self.resolve(symbol)
+        if self.position_mode(sid) is PositionMode.HEDGE:
+            sides: tuple[PositionSide, ...] = (PositionSide.LONG, PositionSide.SHORT)
+        else:
+            sides = (PositionSide.BOTH,)
+        return tuple(self._ledger.view(sid, side) for side in sides)
 
     # ----------------------------------------------------------------- markets and prices
 
@@ -166,7 +204,15 @@ class Engine:
         for _ in range(100):  # a fill can trigger a conditional that rests a limit, and so on
             if not (self._match_resting(sid) | self._check_conditionals(sid)):
                 break
-        self.liquidations.extend(self._ledger.liquidate())
+        done = self._ledger.liquidate()
+        self.liquidations.extend(done)
+        if self.events.active:
+            for liquidation in done:
+                self.events.publish(LiquidationHappened(liquidation))
+            for liquidated in sorted({liquidation.symbol for liquidation in done}):
+                self._legs_changed(liquidated, ChangeReason.LIQUIDATION)
+            if sid not in {liquidation.symbol for liquidation in done}:
+                self._legs_changed(sid, ChangeReason.MARK)
 
     # ----------------------------------------------------------------- account
 
@@ -254,6 +300,9 @@ class Engine:
             self._account_mode = mode
         else:
             self._symbol_modes[scope[0]] = mode
+        if self.events.active:
+            key = None if self.mode_scope is ModeScope.ACCOUNT else scope[0]
+            self.events.publish(ModeChanged(key, mode, self.clock()))
         return []
 
     # ----------------------------------------------------------------- margin type, leverage
@@ -278,6 +327,7 @@ class Engine:
         if self._ledger.has_position([sid]):
             raise EngineError(Reason.MARGIN_TYPE_BLOCKED_BY_POSITION)
         self._ledger.margin_types[sid] = margin_type
+        self._legs_changed(sid, ChangeReason.MARGIN_TYPE)
 
     def leverage(self, symbol: str, position_side: PositionSide | str | None = None) -> int:
         """The leverage of a leg: its own setting if one was made, else the symbol's."""
@@ -307,6 +357,7 @@ class Engine:
             for key in [k for k in self._ledger.leverages if k[0] == sid]:
                 del self._ledger.leverages[key]
         self._ledger.leverages[(sid, position_side)] = leverage
+        self._legs_changed(sid, ChangeReason.LEVERAGE)
 
     def modify_isolated_margin(
         self, symbol: str, position_side: PositionSide | str, amount: Number
@@ -338,6 +389,7 @@ class Engine:
                 raise EngineError(Reason.INSUFFICIENT_ISOLATED_BALANCE)
         state.isolated_margin += amount
         state.update_time = self.clock()
+        self._legs_changed(sid, ChangeReason.MARGIN)
         return state.isolated_margin
 
     # ----------------------------------------------------------------- legs
@@ -638,6 +690,7 @@ class Engine:
             update_time=now, extra=dict(extra or {}),
         )
         self._book.store(order)
+        self._order_stored(order)
         if marketable:
             return self._fill(order, mark)
         if time_in_force is TimeInForce.IOC:
@@ -645,18 +698,30 @@ class Engine:
         return order
 
     def _fill(self, order: Order, price: Decimal) -> Order:
+        wallet = self._ledger.wallet
         self._ledger.apply_fill(order.symbol, order.position_side, order.side, order.quantity, price)
+        now = self.clock()
         filled = evolve(
             order, status=OrderStatus.FILLED, executed_qty=order.quantity, avg_price=price,
-            cum_quote=order.quantity * price, update_time=self.clock(),
+            cum_quote=order.quantity * price, update_time=now,
         )
         self._book.store(filled)
+        if self.events.active:
+            self._trade_id += 1
+            fill = FillInfo(
+                trade_id=self._trade_id, quantity=order.quantity, price=price,
+                realized_pnl=self._ledger.wallet - wallet, fee=ZERO,
+                maker=order.order_type is OrderType.LIMIT and order.update_time < now, time=now,
+            )
+            self._legs_changed(order.symbol, ChangeReason.ORDER)
+            self._order_stored(filled, fill)
         self._triggers.child_done(filled.order_id)
         return filled
 
     def _finish(self, order: Order, status: OrderStatus) -> Order:
         ended = evolve(order, status=status, update_time=self.clock())
         self._book.store(ended)
+        self._order_stored(ended)
         self._triggers.child_done(ended.order_id)
         return ended
 

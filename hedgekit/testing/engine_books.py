@@ -223,9 +223,14 @@ class TriggerBook:
         clock: Milliseconds since the epoch.
     """
 
-    def __init__(self, first_id: int, clock: Callable[[], int]) -> None:
+    def __init__(
+        self, first_id: int, clock: Callable[[], int],
+        on_change: Callable[[ConditionalOrder], None] | None = None,
+    ) -> None:
         self.next_id = first_id
         self.clock = clock
+        self.on_change = on_change
+        """Called with every stored state of a conditional order (the engine publishes it)."""
         self._records: _Records[ConditionalOrder] = _Records(
             lambda c: c.conditional_id, lambda c: c.client_id,
             lambda c: c.status is ConditionalStatus.NEW,
@@ -245,6 +250,8 @@ class TriggerBook:
         self._records.put(conditional)
         if conditional.triggered_order_id is not None:
             self._placed_by[conditional.triggered_order_id] = conditional.conditional_id
+        if self.on_change is not None:
+            self.on_change(conditional)
         return conditional
 
     def add(self, conditional: ConditionalOrder, mark: Decimal) -> ConditionalOrder:

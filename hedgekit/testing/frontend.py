@@ -36,11 +36,14 @@ import string
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, ClassVar, TypedDict
+from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
 from multidict import CIMultiDict, CIMultiDictProxy
 
 from hedgekit.testing.engine import Engine
+
+if TYPE_CHECKING:
+    from hedgekit.testing.streams import StreamFrontend
 
 
 @dataclass(frozen=True)
@@ -198,6 +201,14 @@ class Frontend(abc.ABC):
     @abc.abstractmethod
     async def handle(self, request: RecordedRequest) -> WireResponse:
         """Answer one request exactly as the real venue would."""
+
+    def stream_frontend(self) -> StreamFrontend | None:
+        """The venue's private websocket(s) over the same engine, made once; ``None``: no stream.
+
+        Venue frontends override this to return their
+        :class:`~hedgekit.testing.streams.StreamFrontend` (the same object on every call).
+        """
+        return None
 
     def fault_response(
         self, kind: FaultKindLike, request: RecordedRequest, *, retry_after: float, status: int

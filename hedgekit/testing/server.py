@@ -32,6 +32,7 @@ from aiohttp import web
 
 from hedgekit.testing.engine import Engine
 from hedgekit.testing.faults import Fault, FaultInjector, FaultKind, InjectedFault
+from hedgekit.testing.streams import StreamHub
 from hedgekit.testing.frontend import (
     Credentials,
     DropConnection,
@@ -180,6 +181,8 @@ class SimulatedVenue:
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
         self._stopped = False
+        self.streams = StreamHub(self.engine, lambda: self.frontend.stream_frontend())
+        """The venue's private websockets on the same host and port (``ws://`` + base_url)."""
 
     def __repr__(self) -> str:
         where = self.base_url if self._runner is not None else "not running"
@@ -208,6 +211,8 @@ class SimulatedVenue:
     async def stop(self) -> None:
         """Stop serving and release the port (idempotent)."""
         self._stopped = True
+        self.streams.resume()
+        self.streams.disconnect()
         if self._runner is not None:
             runner, self._runner = self._runner, None
             await runner.cleanup()
@@ -316,6 +321,32 @@ class SimulatedVenue:
         self._clock_skew_ms = int(milliseconds)
         self.engine.clock = lambda: base() + self._clock_skew_ms
 
+    @property
+    def ws_url(self) -> str:
+        """``ws://127.0.0.1:<port>``: the same server, for the venue's private websockets."""
+        return "ws" + self.base_url[len("http"):]
+
+    def disconnect_streams(self) -> int:
+        """Close every private websocket from the venue's side; returns how many were open."""
+        return self.streams.disconnect()
+
+    def stall_streams(self) -> None:
+        """Stall every private websocket: no events, no replies, no pongs until :meth:`resume_streams`."""
+        self.streams.stall()
+
+    def resume_streams(self) -> None:
+        """End a stall."""
+        self.streams.resume()
+
+    def drop_stream_events(self, count: int = 1) -> None:
+        """Lose the next ``count`` event frames on the private websockets."""
+        self.streams.drop_events(count)
+
+    def expire_listen_keys(self) -> int:
+        """Expire the streams' credentials the venue's way (Binance/Aster ``listenKeyExpired``;
+        a venue without listen keys closes the connection). Returns how many were expired."""
+        return self.streams.expire()
+
     def add_middleware(self, middleware: Middleware) -> None:
         """Add a middleware; the first added runs outermost (right after latency and hooks)."""
         self._middleware.append(middleware)
@@ -324,6 +355,8 @@ class SimulatedVenue:
     # ----------------------------------------------------------------- pipeline
 
     async def _serve(self, request: web.Request) -> web.StreamResponse:
+        if self.streams.accepts(request):
+            return await self.streams.serve(request)
         recorded = await _read(request, self.engine.clock())
         self.requests.append(recorded)
         try:
