@@ -34,11 +34,13 @@ from hedgekit.errors import (
     OrderStatusUnknown,
     PositionSideMismatch,
     RateLimited,
+    StreamDisconnected,
 )
 from hedgekit.models import (
     Blocker,
     BlockerKind,
     Exposure,
+    Fill,
     Intent,
     Leg,
     LegPair,
@@ -57,6 +59,7 @@ from hedgekit.models import (
     WorkingType,
 )
 from hedgekit.retry import RetryPolicy
+from hedgekit.stream import LegChanged, LiveStream, OrderChanged, Resynced, StreamEvent
 
 __version__ = "0.1.0"
 
@@ -69,14 +72,17 @@ __all__ = [
     "ExchangeError",
     "ExchangeUnavailable",
     "Exposure",
+    "Fill",
     "HedgeClient",
     "HedgekitError",
     "InsufficientMargin",
     "Intent",
     "InvalidRequest",
     "Leg",
+    "LegChanged",
     "LegPair",
     "Leverage",
+    "LiveStream",
     "MalformedResponse",
     "MarginMode",
     "Market",
@@ -85,6 +91,7 @@ __all__ = [
     "ModeState",
     "NetworkError",
     "Order",
+    "OrderChanged",
     "OrderRejected",
     "OrderStatus",
     "OrderStatusUnknown",
@@ -93,8 +100,11 @@ __all__ = [
     "PositionSide",
     "PositionSideMismatch",
     "RateLimited",
+    "Resynced",
     "RetryPolicy",
     "Side",
+    "StreamDisconnected",
+    "StreamEvent",
     "TimeInForce",
     "WorkingType",
     "available_venues",

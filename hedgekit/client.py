@@ -11,6 +11,7 @@ import asyncio
 import enum
 import functools
 import logging
+import weakref
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from decimal import Decimal
 from types import MappingProxyType, TracebackType
@@ -38,6 +39,7 @@ from hedgekit.models import (
     trusted,
 )
 from hedgekit.retry import RetryPolicy
+from hedgekit.stream import LiveStream
 from hedgekit.validator import check_mode_change, check_order, plan_order, to_decimal
 
 __all__ = ["HedgeClient"]
@@ -75,6 +77,7 @@ class HedgeClient:
         self._in_flight: dict[str, asyncio.Future[Order]] = {}
         self._cancels: set[asyncio.Task[Order]] = set()
         self._closing: asyncio.Task[None] | None = None
+        self._streams: weakref.WeakSet[LiveStream] = weakref.WeakSet()
 
     def __repr__(self) -> str:
         return f"HedgeClient(venue={self.venue!r}, state={self._state.value})"
@@ -160,6 +163,8 @@ class HedgeClient:
                 await asyncio.wait([*self._in_flight.values(), *self._cancels])
         finally:
             self._state = _State.CLOSED
+            for stream in list(self._streams):
+                await stream.close()
             await self._adapter.close()
 
     async def __aenter__(self) -> HedgeClient:
@@ -297,6 +302,45 @@ class HedgeClient:
         names = wanted if wanted is not None else sorted({leg.symbol for leg in rows if leg.is_open})
         modes = await asyncio.gather(*(self._mode(name) for name in names))
         return {name: _pair(self.venue, name, mode, rows) for name, mode in zip(names, modes)}
+
+    def stream(
+        self,
+        symbols: Iterable[str] | None = None,
+        *,
+        heartbeat: float | None = None,
+        max_reconnects: int = 10,
+        reconnect_wait: float = 0.2,
+        reconnect_wait_max: float = 10.0,
+        connect_timeout: float = 10.0,
+        queue_size: int = 10_000,
+    ) -> LiveStream:
+        """Live legs and orders from the venue's private websocket (see :mod:`hedgekit.stream`).
+
+        Example::
+
+            async with hk.stream(["BTC/USDT:USDT"]) as stream:
+                print(stream.legs("BTC/USDT:USDT").long.size)     # no request
+                async for event in stream:
+                    ...                                            # LegChanged, OrderChanged, Resynced
+
+        Args:
+            symbols: Contracts to keep (unified symbols or venue ids); ``None`` keeps all.
+            heartbeat: Seconds between pings; the venue's recommendation when ``None``.
+            max_reconnects: Attempts after a lost connection before ``async for`` raises
+                :class:`~hedgekit.StreamDisconnected`.
+            reconnect_wait: First wait between reconnect attempts (doubling, with jitter).
+            reconnect_wait_max: Longest wait between attempts.
+            connect_timeout: Seconds one attempt may take to connect, authenticate and subscribe.
+            queue_size: Events held for ``async for`` before the oldest are discarded.
+        """
+        self._ready()
+        stream = LiveStream(
+            self, symbols, heartbeat=heartbeat, max_reconnects=max_reconnects,
+            reconnect_wait=reconnect_wait, reconnect_wait_max=reconnect_wait_max,
+            connect_timeout=connect_timeout, queue_size=queue_size,
+        )
+        self._streams.add(stream)
+        return stream
 
     async def positions(self) -> list[Leg]:
         """Every non-empty leg on the account, across symbols."""
