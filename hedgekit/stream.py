@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Union
 
-from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential, wait_random
 
 from hedgekit.errors import ConfigurationError, HedgekitError, NetworkError, StreamDisconnected
 from hedgekit.models import Fill, Leg, LegPair, Order, OrderStatus, PositionMode, PositionSide
@@ -276,7 +276,7 @@ class LiveStream:
         attempts = 1 + self._max_reconnects
         retrying = AsyncRetrying(
             stop=stop_after_attempt(attempts),
-            wait=wait_exponential_jitter(initial=self._wait[0], max=self._wait[1], jitter=self._wait[0]),
+            wait=wait_exponential(multiplier=self._wait[0], max=self._wait[1]) + wait_random(0, self._wait[0]),
             retry=retry_if_exception_type((StreamLost, NetworkError)),
             reraise=True,
         )

@@ -109,6 +109,10 @@ class StreamSession(abc.ABC):
     """Unified symbols to keep (``None``: every contract)."""
     options: StreamOptions = field(default_factory=StreamOptions)
 
+    def __post_init__(self) -> None:
+        """Set up the session's own state (subclasses extend it; nothing is dialled here)."""
+        return None
+
     @abc.abstractmethod
     async def connect(self) -> None:
         """Dial, authenticate and subscribe, awaiting the venue's acks.
