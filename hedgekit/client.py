@@ -313,6 +313,7 @@ class HedgeClient:
         reconnect_wait_max: float = 10.0,
         connect_timeout: float = 10.0,
         queue_size: int = 10_000,
+        reconcile_every: float | None = 60.0,
     ) -> LiveStream:
         """Live legs and orders from the venue's private websocket (see :mod:`hedgekit.stream`).
 
@@ -332,12 +333,14 @@ class HedgeClient:
             reconnect_wait_max: Longest wait between attempts.
             connect_timeout: Seconds one attempt may take to connect, authenticate and subscribe.
             queue_size: Events held for ``async for`` before the oldest are discarded.
+            reconcile_every: Seconds between checks of the live state against REST (a push the
+                venue never delivered is found and repaired there); ``None``: no checks.
         """
         self._ready()
         stream = LiveStream(
             self, symbols, heartbeat=heartbeat, max_reconnects=max_reconnects,
             reconnect_wait=reconnect_wait, reconnect_wait_max=reconnect_wait_max,
-            connect_timeout=connect_timeout, queue_size=queue_size,
+            connect_timeout=connect_timeout, queue_size=queue_size, reconcile_every=reconcile_every,
         )
         self._streams.add(stream)
         return stream

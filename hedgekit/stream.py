@@ -125,6 +125,10 @@ class LiveStream:
         queue_size: Events held for ``async for`` before the oldest are discarded (a
             :class:`Resynced` with reason ``"event queue overflow"`` then says so); the state itself
             never misses an update.
+        reconcile_every: Seconds between checks of the live state against a REST read (three
+            requests). No venue numbers its private pushes, so a push the venue never delivered
+            cannot be noticed otherwise; a check that finds differences emits them and then
+            ``Resynced("periodic check")``. ``None`` turns the checks off.
     """
 
     def __init__(
@@ -138,6 +142,7 @@ class LiveStream:
         reconnect_wait_max: float = 10.0,
         connect_timeout: float = 10.0,
         queue_size: int = 10_000,
+        reconcile_every: float | None = 60.0,
     ) -> None:
         if heartbeat is not None and not heartbeat > 0:
             raise ConfigurationError(f"heartbeat must be a positive number of seconds, not {heartbeat!r}")
@@ -147,6 +152,9 @@ class LiveStream:
             raise ConfigurationError("reconnect waits must satisfy 0 <= reconnect_wait <= reconnect_wait_max")
         if queue_size < 1:
             raise ConfigurationError("queue_size must be at least 1")
+        if reconcile_every is not None and not reconcile_every > 0:
+            raise ConfigurationError(f"reconcile_every must be positive seconds or None, not {reconcile_every!r}")
+        self._reconcile_every = reconcile_every
         self._client = client
         adapter = client.adapter
         self._venue = adapter.name
@@ -327,9 +335,20 @@ class LiveStream:
                 await session.close()
 
     async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        every = self._reconcile_every
+        due = None if every is None else loop.time() + every
         try:
             while True:
-                item = await self._inbox.get()
+                if due is None:
+                    item = await self._inbox.get()
+                else:
+                    try:
+                        item = await asyncio.wait_for(self._inbox.get(), max(due - loop.time(), 0.0))
+                    except asyncio.TimeoutError:
+                        await self._reconcile()
+                        due = loop.time() + every  # type: ignore[operator]
+                        continue
                 if isinstance(item, _Lost):
                     await self._recover(item.reason)
                 elif isinstance(item, SessionExpired):
@@ -354,6 +373,26 @@ class LiveStream:
             except asyncio.QueueFull:
                 self._events.get_nowait()
 
+    async def _reconcile(self) -> None:
+        """Compare the live state with a REST read; emit what differs, then ``Resynced``."""
+        while not self._inbox.empty():  # apply what already arrived before reading
+            item = self._inbox.get_nowait()
+            if isinstance(item, (_Lost, SessionExpired)):
+                reason = item.reason
+                await self._recover(reason)
+                return
+            self._apply(item, emit=True)
+        try:
+            differences = await self._snapshot(emit=True)
+        except HedgekitError as exc:
+            if exc.transient:
+                log.info("%s stream: periodic check failed, next time then: %s", self._venue, exc)
+                return
+            raise
+        if differences:
+            log.warning("%s stream: periodic check found %d difference(s)", self._venue, differences)
+            self._emit(Resynced("periodic check"))
+
     async def _recover(self, reason: str) -> None:
         log.info("%s stream: reconnecting (%s)", self._venue, reason)
         await self._drop_session()
@@ -363,7 +402,7 @@ class LiveStream:
         self._emit(Resynced(reason))
 
     # -- REST snapshot ---------------------------------------------------------------------
-    async def _snapshot(self, *, emit: bool) -> None:
+    async def _snapshot(self, *, emit: bool) -> int:
         adapter = self._client.adapter
         one = self._symbols[0] if self._symbols is not None and len(self._symbols) == 1 else None
         rows, regular, conditional = await asyncio.gather(
@@ -376,6 +415,7 @@ class LiveStream:
         modes = await asyncio.gather(*(self._client._mode(name) for name in sorted(names)))
         self._modes.update(zip(sorted(names), modes))
         kept = self._kept
+        emitted = 0
         fresh_legs: dict[tuple[str, PositionSide], Leg] = {}
         for name in names:
             pair = self._client_pair(name, rows)
@@ -383,26 +423,34 @@ class LiveStream:
             fresh_legs[(name, PositionSide.SHORT)] = pair.short
         for key, leg in fresh_legs.items():
             old = self._legs.get(key)
-            self._legs[key] = leg
             stamp = _ms(leg.updated_at)
+            if stamp is not None and self._leg_times.get(key, stamp) > stamp:
+                continue  # a push newer than this REST row was applied already
+            self._legs[key] = leg
             if stamp is not None:
                 self._leg_times[key] = stamp
-            if emit and (old is None or _leg_view(old) != _leg_view(leg)):
+            if emit and _leg_view(old or leg.model_copy(update={"size": 0})) != _leg_view(leg):
+                emitted += 1
                 self._emit(LegChanged(self._pair(leg.symbol), leg))
         fresh_orders = {_order_key(order): order for order in [*regular, *conditional] if kept(order.symbol)}
         for gone in [okey for okey in self._orders if okey not in fresh_orders]:
             ended = self._orders.pop(gone)
             self._order_times.pop(gone, None)
             if emit:
+                emitted += 1
                 self._emit(OrderChanged(await self._final_state(ended)))
         for okey, order in fresh_orders.items():
             held = self._orders.get(okey)
-            self._orders[okey] = order
             when = _ms(order.updated_at)
+            if when is not None and self._order_times.get(okey, when) > when:
+                continue
+            self._orders[okey] = order
             if when is not None:
                 self._order_times[okey] = when
             if emit and (held is None or _order_view(held) != _order_view(order)):
+                emitted += 1
                 self._emit(OrderChanged(order))
+        return emitted
 
     async def _final_state(self, order: Order) -> Order:
         """An order that left the open set while the stream was away: how it ended, read from REST."""
@@ -525,6 +573,9 @@ _END: Any = object()
 
 
 def _leg_view(leg: Leg) -> tuple[Any, ...]:
+    """What makes a leg different for an event: every figure of an open leg; a flat leg is flat."""
+    if not leg.size:
+        return (0,)
     return tuple(getattr(leg, name) for name in _LEG_FIELDS)
 
 

@@ -303,3 +303,32 @@ def test_bad_options_are_refused_before_anything_is_sent() -> None:
         hedgekit.LiveStream(client, heartbeat=0)
     with pytest.raises(ConfigurationError, match="max_reconnects"):
         hedgekit.LiveStream(client, max_reconnects=-1)
+
+
+async def test_a_push_the_venue_never_sent_is_found_by_the_periodic_check(
+    hk: HedgeClient, venue: SimulatedVenue, script: Script
+) -> None:
+    async with hk.stream(reconcile_every=0.2) as stream:
+        venue.engine.place_order(BTC, "SELL", "0.03", position_side="SHORT")  # no push reaches the stream
+        events = await next_events(stream, 2)
+        assert isinstance(events[0], LegChanged) and events[0].leg.size == Decimal("0.03")
+        assert events[1] == Resynced("periodic check")
+        assert stream.legs(BTC).short.size == Decimal("0.03")
+        requests = len(venue.requests)
+        await asyncio.sleep(0.3)
+        assert len(venue.requests) > requests  # it keeps checking, quietly when nothing differs
+        assert stream.reconnects == 0
+
+
+async def test_a_rest_row_older_than_an_applied_push_does_not_roll_state_back(
+    hk: HedgeClient, venue: SimulatedVenue, script: Script
+) -> None:
+    venue.engine.place_order(BTC, "BUY", "0.01", position_side="LONG")
+    async with hk.stream(reconcile_every=0.2) as stream:
+        opened = stream.legs(BTC).long.updated_at
+        assert opened is not None  # the REST row's own update time
+        later = int(opened.timestamp() * 1000) + 1000
+        script.feed(leg(PositionSide.LONG, "0.05", time_ms=later))  # a push newer than what REST shows
+        await next_events(stream, 1)
+        await asyncio.sleep(0.5)  # two checks against a REST that lags behind the push
+        assert stream.legs(BTC).long.size == Decimal("0.05")
