@@ -7,6 +7,7 @@ Usage::
     python -m hedgekit legs   --venue binance BTC/USDT:USDT
     python -m hedgekit open   --venue binance long BTC/USDT:USDT 0.01 [--price 60000]
     python -m hedgekit close  --venue binance short BTC/USDT:USDT 0.01
+    python -m hedgekit watch  --venue binance [BTC/USDT:USDT ...] [--count N] [--seconds S]
 
 Account commands read credentials from the environment only (``HEDGEKIT_API_KEY``,
 ``HEDGEKIT_SECRET``, ``HEDGEKIT_PASSWORD``), never from arguments, so they do not show in the
@@ -33,6 +34,7 @@ from hedgekit.client import HedgeClient
 from hedgekit.errors import MISSING_CREDENTIALS, HedgekitError, ModeChangeBlocked
 from hedgekit.models import Leg, LegPair, Order, PositionMode, PositionSide
 from hedgekit.payload import plain
+from hedgekit.stream import LegChanged, OrderChanged, StreamEvent
 
 __all__ = ["describe", "main", "render_legs"]
 
@@ -186,7 +188,54 @@ async def _run(args: argparse.Namespace) -> int:
         elif args.command in ("open", "close"):
             method = getattr(hk, f"{args.command}_{args.leg}")
             print(_order_line(await method(args.symbol, args.quantity, price=args.price)))
+        elif args.command == "watch":
+            await watch(hk, args.symbols or None, count=args.count, seconds=args.seconds)
     return 0
+
+
+def render_event(event: StreamEvent) -> str:
+    """One line for a live-stream event (``hedgekit watch``)."""
+    if isinstance(event, LegChanged):
+        leg = event.leg
+        return (f"leg   {leg.symbol} {leg.side.value:<5} size {_num(leg.size)} entry {_num(leg.entry_price)} "
+                f"uPnL {_num(leg.unrealized_pnl)} liq {_num(leg.liquidation_price)}")
+    if isinstance(event, OrderChanged):
+        line = f"order {_order_line(event.order)}"
+        if event.fill is not None:
+            fee = "" if event.fill.fee is None else f" fee {_num(event.fill.fee)}"
+            line += f" | fill {_num(event.fill.quantity)} @ {_num(event.fill.price)}{fee}"
+        return line
+    return f"resynced ({event.reason})"
+
+
+async def watch(hk: HedgeClient, symbols: Sequence[str] | None, *, count: int | None = None,
+                seconds: float | None = None, out: Callable[[str], object] = print) -> int:
+    """Print the legs and open orders, then every change as it happens (``hedgekit watch``).
+
+    Stops after ``count`` events or ``seconds``, whichever comes first (neither: until interrupted).
+    Returns how many events were printed.
+    """
+    seen = 0
+    async with hk.stream(symbols) as stream:
+        names = list(symbols) if symbols else sorted({leg.symbol for leg in await hk.positions()})
+        for name in names:
+            out(render_legs(stream.legs(name)))
+        for order in stream.orders():
+            out(f"order {_order_line(order)}")
+
+        async def follow() -> None:
+            nonlocal seen
+            async for event in stream:
+                out(render_event(event))
+                seen += 1
+                if count is not None and seen >= count:
+                    return
+
+        try:
+            await asyncio.wait_for(follow(), seconds)
+        except asyncio.TimeoutError:
+            pass
+    return seen
 
 
 def _one_line(text: str) -> str:
@@ -227,7 +276,8 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="run the hedge-mode cycle on the embedded simulator")
     demo.add_argument("--venue", default="binance", choices=hedgekit.available_venues())
     for name, text in (("mode", "read or set the position mode"), ("legs", "show legs"),
-                       ("open", "open a leg"), ("close", "close part of a leg")):
+                       ("open", "open a leg"), ("close", "close part of a leg"),
+                       ("watch", "show legs and orders as they change (the venue's private stream)")):
         cmd = sub.add_parser(name, help=text)
         cmd.add_argument("--venue", required=True, choices=hedgekit.available_venues())
         cmd.add_argument("--base-url", default=None)
@@ -237,6 +287,11 @@ def _parser() -> argparse.ArgumentParser:
             cmd.add_argument("--set", choices=[m.value for m in PositionMode])
         elif name == "legs":
             cmd.add_argument("symbol", nargs="?")
+        elif name == "watch":
+            cmd.add_argument("symbols", nargs="*", metavar="SYMBOL",
+                             help="contracts to watch (default: every contract)")
+            cmd.add_argument("--count", type=int, default=None, help="stop after this many changes")
+            cmd.add_argument("--seconds", type=float, default=None, help="stop after this many seconds")
         else:
             cmd.add_argument("leg", choices=["long", "short"])
             cmd.add_argument("symbol")

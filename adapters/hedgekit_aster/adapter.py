@@ -51,6 +51,7 @@ from hedgekit.ccxt_bridge import (
     share_ssl_context,
 )
 from hedgekit.ccxt_loader import exchange_class
+from hedgekit.stream_session import StreamOptions, StreamSession
 from hedgekit.errors import (
     MISSING_CREDENTIALS,
     ConfigurationError,
@@ -120,6 +121,10 @@ ENDPOINTS: dict[str, tuple[str, str]] = {
     "leverage": ("fapiPrivatePostV3Leverage", "fapiPrivatePostV1Leverage"),
     "margin_type": ("fapiPrivatePostV3MarginType", "fapiPrivatePostV1MarginType"),
     "noop": ("fapiPrivatePostV3Noop", "fapiPrivatePostV3Noop"),  # v3 only (AST3 §Noop)
+    # user data stream (AST3 §User Data Streams; AST1: USER_STREAM = the API key)
+    "listen_key_new": ("fapiPrivatePostV3ListenKey", "fapiPrivatePostV1ListenKey"),
+    "listen_key_keep": ("fapiPrivatePutV3ListenKey", "fapiPrivatePutV1ListenKey"),
+    "listen_key_close": ("fapiPrivateDeleteV3ListenKey", "fapiPrivateDeleteV1ListenKey"),
 }
 
 NONCE_WINDOW_MS = 10_000
@@ -575,3 +580,10 @@ class AsterAdapter(VenueAdapter):
             if exc.code == NO_NEED_TO_CHANGE_MARGIN_TYPE:
                 return  # -4046 "No need to change margin type."
             raise
+
+    # -- live state --------------------------------------------------------------------------
+    def stream_session(self, symbols: tuple[str, ...] | None, options: StreamOptions) -> StreamSession:
+        """The user data stream: a signed listen key and ``…/ws/<listenKey>`` (:mod:`.stream`)."""
+        from hedgekit_aster.stream import AsterStreamSession
+
+        return AsterStreamSession(self, symbols, options)

@@ -56,6 +56,9 @@ WEIGHTS: dict[str, Weight | ByParam] = {
     "fapiPrivatePostV3Leverage": _w(1, "AST3 §Change Initial Leverage (TRADE): Weight 1"),
     "fapiPrivatePostV3MarginType": _w(1, "AST3 §Change Margin Type (TRADE): Weight 1"),
     "fapiPrivatePostV3Noop": _w(1, "AST3 §Noop: Weight 1"),
+    "fapiPrivatePostV3ListenKey": _w(1, "AST3 §Start User Data Stream (USER_STREAM): Weight 1"),
+    "fapiPrivatePutV3ListenKey": _w(1, "AST3 §Keepalive User Data Stream (USER_STREAM): Weight 1"),
+    "fapiPrivateDeleteV3ListenKey": _w(1, "AST3 §Close User Data Stream (USER_STREAM): Weight 1"),
     # legacy v1 HMAC keys (AST1)
     "fapiPublicGetV1ExchangeInfo": _w(1, "AST1 §Exchange Information: Weight 1"),
     "fapiPublicGetV1Time": _w(1, "AST1 §Check Server Time: Weight 1"),
@@ -69,6 +72,9 @@ WEIGHTS: dict[str, Weight | ByParam] = {
     "fapiPrivatePostV1PositionMargin": _w(1, "AST1 §Modify Isolated Position Margin (TRADE): Weight 1"),
     "fapiPrivatePostV1Leverage": _w(1, "AST1 §Change Initial Leverage (TRADE): Weight 1"),
     "fapiPrivatePostV1MarginType": _w(1, "AST1 §Change Margin Type (TRADE): Weight 1"),
+    "fapiPrivatePostV1ListenKey": _w(1, "AST1 §Start User Data Stream (USER_STREAM): Weight 1"),
+    "fapiPrivatePutV1ListenKey": _w(1, "AST1 §Keepalive User Data Stream (USER_STREAM): Weight 1"),
+    "fapiPrivateDeleteV1ListenKey": _w(1, "AST1 §Close User Data Stream (USER_STREAM): Weight 1"),
 }
 
 DEFAULT = _w(40, "not in WEIGHTS: the heaviest weight listed")

@@ -38,7 +38,8 @@ from hedgekit_aster import simulator_account as account
 from hedgekit_aster import simulator_trade as trade
 from hedgekit_aster.auth import MAINNET_CHAIN_ID, address_of, checksum_address, is_address, private_key_bytes
 from hedgekit_aster.simulator_auth import V3Accounts, verify_v1
-from hedgekit_aster.simulator_markets import SPECS, engine_market, exchange_info
+from hedgekit_aster.simulator_markets import SPECS, SPECS_BY_ID, engine_market, exchange_info
+from hedgekit_aster.simulator_stream import AsterStreamFrontend
 from hedgekit_binance.simulator_wire import BinanceError, Params, engine_error
 
 EndpointHandler = Callable[[Engine, Params], Any]
@@ -100,6 +101,8 @@ _TABLE: tuple[tuple[str, str, EndpointHandler, tuple[str, ...]], ...] = (
     ("DELETE", "allOpenOrders", trade.cancel_all_orders, ("v1", "v3")),
     ("POST", "noop", _noop, ("v3",)),
 )
+LISTEN_KEY_PATHS = frozenset({"/fapi/v3/listenKey", "/fapi/v1/listenKey"})
+"""``POST``/``PUT``/``DELETE``: the user data stream's listen key (AST3, AST1; :mod:`.simulator_stream`)."""
 _PUBLIC = {"ping", "time", "exchangeInfo", "premiumIndex", "ticker/price"}
 
 ROUTES: dict[tuple[str, str], Endpoint] = {
@@ -241,8 +244,26 @@ class AsterFrontend(Frontend):
             return WireResponse.json({"code": -1021, "msg": "Timestamp for this request is outside of the recvWindow."}, 400)
         return super().fault_response(kind, request, retry_after=retry_after, status=status)
 
+    def stream_frontend(self) -> AsterStreamFrontend:
+        """The user data stream over the same engine (:mod:`.simulator_stream`), made once."""
+        stream = getattr(self, "_stream", None)
+        if stream is None:
+            stream = self._stream = AsterStreamFrontend(
+                self.engine, self.legacy_api_key, SPECS_BY_ID,
+                lambda request: self.accounts.verify(request, Params(request), self.engine.clock()),
+            )
+        return stream
+
     async def handle(self, request: RecordedRequest) -> WireResponse:
         """Route, authenticate and answer one request."""
+        if request.path in LISTEN_KEY_PATHS:  # USER_STREAM: v3 signature, or the v1 key header
+            stream = self.stream_frontend()
+            try:
+                self._check_duplicates(request)
+                stream.check_key_header(request)
+            except BinanceError as exc:
+                return exc.response()
+            return stream.handle_listen_key(request)
         endpoint = ROUTES.get((request.method, request.path))
         if endpoint is None:
             return WireResponse(404, NOT_FOUND_PAGE, "text/html")

@@ -31,6 +31,7 @@ from hedgekit.ccxt_bridge import (
     share_ssl_context,
 )
 from hedgekit.ccxt_loader import exchange_class
+from hedgekit.stream_session import StreamOptions, StreamSession
 from hedgekit.errors import (
     ConfigurationError,
     ExchangeError,
@@ -424,3 +425,10 @@ class BinanceAdapter(VenueAdapter):
             if exc.code == NO_NEED_TO_CHANGE_MARGIN_TYPE:
                 return  # -4046 "No need to change margin type."
             raise
+
+    # -- live state --------------------------------------------------------------------------
+    def stream_session(self, symbols: tuple[str, ...] | None, options: StreamOptions) -> StreamSession:
+        """The user data stream: a listen key and ``…/private/ws?listenKey=`` (:mod:`.stream`)."""
+        from hedgekit_binance.stream import BinanceStreamSession
+
+        return BinanceStreamSession(self, symbols, options)

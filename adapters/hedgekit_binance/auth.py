@@ -69,7 +69,8 @@ def install_hmac_signer(exchange: Any, venue: str = "binance") -> None:
             return {"url": url, "method": method, "body": None, "headers": None}
         if api_name in PRIVATE_APIS and (not self.apiKey or not self.secret):
             raise missing_credentials(venue)  # before ccxt's own check, which has its own words
-        if api_name not in PRIVATE_APIS or not is_hmac_secret(self.secret):
+        # USER_STREAM (listenKey): the key header and no signature, as ccxt's own sign sends it
+        if api_name not in PRIVATE_APIS or path == "listenKey" or not is_hmac_secret(self.secret):
             return ccxt_sign(path, api, method, params if params is not None else {})
         url = f"{self.urls['api'][api_name]}/{path}"
         options = self.options

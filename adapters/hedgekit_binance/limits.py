@@ -73,6 +73,10 @@ WEIGHTS: dict[str, Weight | ByParam] = {
     "fapiPrivateGetAlgoOrder": _w(1, "trade_api.query_algo_order: Weight 1"),
     "fapiPrivateDeleteOrder": _w(1, "trade_api.cancel_order: Weight 1"),
     "fapiPrivateDeleteAlgoOrder": _w(1, "trade_api.cancel_algo_order: Weight 1"),
+    # user data stream (USER_STREAM: the key header, no signature)
+    "fapiPrivatePostListenKey": _w(1, "user_data_streams_api.start_user_data_stream: Weight 1"),
+    "fapiPrivatePutListenKey": _w(1, "user_data_streams_api.keepalive_user_data_stream: Weight 1"),
+    "fapiPrivateDeleteListenKey": _w(1, "user_data_streams_api.close_user_data_stream: Weight 1"),
 }
 
 DEFAULT = _w(40, "not in WEIGHTS: the heaviest weight listed")

@@ -50,6 +50,7 @@ from hedgekit.testing.frontend import Frontend, RecordedRequest, WireResponse
 from hedgekit_binance import simulator_account as account
 from hedgekit_binance import simulator_trade as trade
 from hedgekit_binance.simulator_markets import SPECS, SPECS_BY_ID, engine_market, exchange_info
+from hedgekit_binance.simulator_stream import BinanceStreamFrontend
 from hedgekit_binance.simulator_trade import symbol_of
 from hedgekit_binance.simulator_wire import BinanceError, Params, engine_error, fixed, mandatory
 
@@ -132,6 +133,9 @@ def _ticker_24hr(engine: Engine, params: Params) -> Any:
         return row(symbol_of(engine, params))
     return [row(m.symbol_id) for m in engine.markets()]
 
+
+LISTEN_KEY_PATH = "/fapi/v1/listenKey"
+"""``POST``/``PUT``/``DELETE``: the user data stream's listen key (:mod:`.simulator_stream`)."""
 
 ROUTES: dict[tuple[str, str], Endpoint] = {
     ("GET", "/fapi/v1/ping"): Endpoint(_ping, signed=False),
@@ -256,8 +260,23 @@ class BinanceFrontend(Frontend):
             return WireResponse.json({"code": -1021, "msg": "Timestamp for this request is outside of the recvWindow."}, 400)
         return super().fault_response(kind, request, retry_after=retry_after, status=status)
 
+    def stream_frontend(self) -> BinanceStreamFrontend:
+        """The user data stream over the same engine (:mod:`.simulator_stream`), made once."""
+        stream = getattr(self, "_stream", None)
+        if stream is None:
+            stream = self._stream = BinanceStreamFrontend(self.engine, self.api_key, SPECS_BY_ID)
+        return stream
+
     async def handle(self, request: RecordedRequest) -> WireResponse:
         """Route, authenticate and answer one request."""
+        if request.path == LISTEN_KEY_PATH:  # USER_STREAM: the key header, no signature
+            stream = self.stream_frontend()
+            try:
+                self._check_duplicates(request)
+                stream.check_key_header(request)
+            except BinanceError as exc:
+                return exc.response()
+            return stream.handle_listen_key(request)
         endpoint = ROUTES.get((request.method, request.path))
         if endpoint is None:
             return WireResponse(404, NOT_FOUND_PAGE, "text/html")

@@ -60,6 +60,7 @@ from hedgekit.ccxt_bridge import (
 )
 from hedgekit.ccxt_loader import exchange_class
 from hedgekit.errors import ConfigurationError, ExchangeError, HedgekitError, InvalidRequest, MalformedResponse
+from hedgekit.stream_session import StreamOptions, StreamSession
 from hedgekit.models import (
     Exposure,
     Leg,
@@ -215,6 +216,12 @@ class BybitAdapter(VenueAdapter):
         self.clock_offset_ms = server - local
         self._exchange.options["timeDifference"] = local - server
         log.debug("bybit clock offset now %s ms", self._exchange.options["timeDifference"])
+
+    def stream_session(self, symbols: tuple[str, ...] | None, options: StreamOptions) -> StreamSession:
+        """A session on ``/v5/private`` (topics position, order, execution; see :mod:`.stream`)."""
+        from hedgekit_bybit.stream import BybitStreamSession
+
+        return BybitStreamSession(self, symbols, options)
 
     # -- transport ---------------------------------------------------------------------------
     def _secrets(self) -> tuple[str | None, ...]:

@@ -38,6 +38,7 @@ from typing import Any
 from hedgekit.testing.engine import Engine
 from hedgekit.testing.engine_types import EngineError, ModeScope
 from hedgekit.testing.frontend import Frontend, RecordedRequest, WireResponse
+from hedgekit.testing.streams import StreamFrontend
 
 from hedgekit_bybit import simulator_position as position
 from hedgekit_bybit import simulator_trade as trade
@@ -115,6 +116,15 @@ class BybitFrontend(Frontend):
     def __init__(self, engine: Engine, api_key: str, secret: str, password: str | None = None) -> None:
         super().__init__(engine, api_key, secret, password)
         self.state = State(engine)
+        self._stream: StreamFrontend | None = None
+
+    def stream_frontend(self) -> StreamFrontend:
+        """``/v5/private`` over the same engine and state (:mod:`.simulator_stream`), made once."""
+        if self._stream is None:
+            from hedgekit_bybit.simulator_stream import BybitStreamFrontend
+
+            self._stream = BybitStreamFrontend(self.engine, self.api_key, self.secret, self.state)
+        return self._stream
 
     @classmethod
     def create_engine(

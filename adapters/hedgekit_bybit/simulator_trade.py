@@ -15,6 +15,7 @@ as Bybit does, without touching the engine; triggers watch the engine's single p
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -70,6 +71,8 @@ class State:
     """Rows of orders accepted then cancelled at once (PostOnly that would take, FOK unfilled)."""
     rejected_links: dict[str, list[int]] = field(default_factory=dict)
     """The numbers of :attr:`rejected` rows by ``orderLinkId`` (non-empty ones)."""
+    on_rejected: list[Callable[[dict[str, Any]], None]] = field(default_factory=list)
+    """Called with each :attr:`rejected` row as it is made (the private stream pushes it)."""
 
 
 def symbol_of(engine: Engine, params: Params) -> str:
@@ -318,6 +321,8 @@ def _accept_cancelled(state: State, params: Params, sid: str, reason: Reason, li
     state.rejected[number] = row
     if link:
         state.rejected_links.setdefault(link, []).append(number)
+    for listener in state.on_rejected:
+        listener(row)
     return {"orderId": row["orderId"], "orderLinkId": link}
 
 

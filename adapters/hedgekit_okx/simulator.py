@@ -48,6 +48,7 @@ from typing import Any
 from hedgekit.testing.engine import Engine
 from hedgekit.testing.engine_types import ModeScope
 from hedgekit.testing.frontend import Credentials, Frontend, RecordedRequest, WireResponse
+from hedgekit.testing.streams import StreamFrontend
 
 from hedgekit_okx import simulator_account as account
 from hedgekit_okx import simulator_algo as algo
@@ -144,6 +145,15 @@ class OkxFrontend(Frontend):
     def __init__(self, engine: Engine, api_key: str, secret: str, password: str | None = None) -> None:
         super().__init__(engine, api_key, secret, password)
         self.state = SimState(engine)
+        self._stream: StreamFrontend | None = None
+
+    def stream_frontend(self) -> StreamFrontend:
+        """``/ws/v5/private`` and ``/ws/v5/business`` (:mod:`.simulator_stream`), made once."""
+        if self._stream is None:
+            from hedgekit_okx.simulator_stream import OkxStreamFrontend
+
+            self._stream = OkxStreamFrontend(self)
+        return self._stream
 
     @property
     def account_level(self) -> str:

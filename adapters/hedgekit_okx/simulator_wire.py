@@ -12,6 +12,7 @@ operations failed"}``, live answers in huojichuanqi/ds issue 4). Codes, HTTP sta
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -136,6 +137,9 @@ class SimState:
         algo_rank: The position of each algoId in :attr:`algos`.
         algos_by_client: algoIds by ``algoClOrdId``, oldest first.
         pending_pairs: Two-leg algo orders none of whose legs has fired or ended yet.
+        algo_listeners: Called with each algo order once :meth:`add_algo` stored it (the private
+            stream pushes its ``live`` state then: the engine published its legs before the record
+            existed).
 
     Add algo orders with :meth:`add_algo`, which keeps the indexes above in step.
     """
@@ -155,6 +159,7 @@ class SimState:
     algo_rank: dict[str, int] = field(default_factory=dict)
     algos_by_client: dict[str, list[str]] = field(default_factory=dict)
     pending_pairs: dict[str, None] = field(default_factory=dict)
+    algo_listeners: list[Callable[[AlgoRecord], None]] = field(default_factory=list)
 
     def add_algo(self, record: AlgoRecord) -> None:
         """Store a new algo order and index it."""
@@ -166,6 +171,8 @@ class SimState:
             self.algos_by_client.setdefault(record.client_id, []).append(record.algo_id)
         if len(record.children) >= 2:
             self.pending_pairs[record.algo_id] = None
+        for listener in list(self.algo_listeners):
+            listener(record)
 
     def pos_id(self, inst_id: str, pos_side: str) -> str:
         """A stable position id, as OKX keeps one per position."""
