@@ -218,7 +218,9 @@ class LiveStream:
         self._closed = True
         runner, self._runner = self._runner, None
         if runner is not None:
-            runner.cancel()
+            while not runner.done():  # asyncio.wait_for (3.10/3.11) swallows a cancel that races an inbox item
+                runner.cancel()
+                await asyncio.wait([runner], timeout=0.5)
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await runner
         await self._drop_session()

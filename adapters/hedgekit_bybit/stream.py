@@ -59,6 +59,7 @@ The API key and secret never appear in a log line, ``repr`` or exception.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import itertools
@@ -233,9 +234,16 @@ class BybitStreamSession(StreamSession):
         return text
 
     async def _await_ack(self, channel: WebSocketChannel, op: str, timeout: float) -> dict[str, Any]:
-        """The next reply to ``op``; data frames before it are kept for :meth:`receive`."""
+        """The next reply to ``op`` within ``timeout`` in all (pongs do not extend it); data frames
+        before it are kept for :meth:`receive`."""
+        try:
+            return await asyncio.wait_for(self._next_ack(channel, op), timeout)
+        except asyncio.TimeoutError:
+            raise StreamLost(f"no {op} reply within {timeout:g} s") from None
+
+    async def _next_ack(self, channel: WebSocketChannel, op: str) -> dict[str, Any]:
         while True:
-            text = await channel.receive(timeout=timeout)
+            text = await channel.receive()
             try:
                 message = json.loads(text)
             except ValueError:

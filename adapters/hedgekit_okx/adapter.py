@@ -70,6 +70,8 @@ from hedgekit.models import (
     trusted,
 )
 
+from hedgekit.stream_session import StreamOptions, StreamSession
+
 from hedgekit_okx import ids, wire
 from hedgekit_okx import wire_orders as wo
 from hedgekit_okx.errors import ORDER_DOES_NOT_EXIST
@@ -112,6 +114,13 @@ class OkxAdapter(VenueAdapter):
 
     def __repr__(self) -> str:
         return f"OkxAdapter(base_url={self.config.base_url!r}, testnet={self.config.testnet})"
+
+    # -- live state --------------------------------------------------------------------------
+    def stream_session(self, symbols: tuple[str, ...] | None, options: StreamOptions) -> StreamSession:
+        """``/ws/v5/private`` + ``/ws/v5/business`` (:mod:`hedgekit_okx.stream`)."""
+        from hedgekit_okx.stream import OkxStreamSession
+
+        return OkxStreamSession(self, symbols, options)
 
     # -- lifecycle ---------------------------------------------------------------------------
     async def open(self) -> None:
