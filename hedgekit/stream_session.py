@@ -19,6 +19,7 @@ reconnects by itself.
 from __future__ import annotations
 
 import abc
+import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Union
@@ -36,6 +37,7 @@ __all__ = [
     "StreamOptions",
     "StreamSession",
     "StreamUpdate",
+    "UpdateQueue",
 ]
 
 
@@ -98,6 +100,22 @@ class SessionExpired:
 
 
 StreamUpdate = Union[LegUpdate, OrderUpdate, SessionExpired]
+
+
+class UpdateQueue(asyncio.Queue[Union[list[StreamUpdate], StreamLost]]):
+    """What a session's reader tasks hand to :meth:`StreamSession.receive`, in order.
+
+    Readers put lists of updates, or a :class:`StreamLost` when the link is gone; once a loss is
+    taken, every later :meth:`next_updates` raises the same loss.
+    """
+
+    async def next_updates(self) -> list[StreamUpdate]:
+        """The next list of updates; raises the :class:`StreamLost` a reader put."""
+        item = await self.get()
+        if isinstance(item, StreamLost):
+            self.put_nowait(item)
+            raise item
+        return item
 
 
 @dataclass

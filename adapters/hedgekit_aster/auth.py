@@ -25,6 +25,7 @@ No secret ever appears in a ``repr``, a log line or an exception.
 
 from __future__ import annotations
 
+import abc
 import re
 import time
 from collections.abc import Mapping
@@ -201,7 +202,7 @@ def recover_address(digest: bytes, signature: str) -> str | None:
 
 
 # -- request signers -----------------------------------------------------------------------------
-class RequestSigner:
+class RequestSigner(abc.ABC):
     """Turns a request's parameters into the signed parameter string (and headers) Aster expects.
 
     ``offset_ms`` is the venue's clock minus this machine's, set by a time resync.
@@ -210,9 +211,9 @@ class RequestSigner:
     version: str = ""
     offset_ms: int = 0
 
+    @abc.abstractmethod
     def sign(self, params: Mapping[str, str]) -> tuple[str, dict[str, str]]:
         """The url-encoded parameter string with its signature, and extra headers."""
-        raise NotImplementedError
 
 
 class V3Signer(RequestSigner):

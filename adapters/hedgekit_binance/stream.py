@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from hedgekit.errors import AuthenticationError, HedgekitError, MalformedResponse
-from hedgekit.stream_session import SessionExpired, StreamLost, StreamSession, StreamUpdate
+from hedgekit.stream_session import SessionExpired, StreamLost, StreamSession, StreamUpdate, UpdateQueue
 from hedgekit.ws import WebSocketChannel, ws_base
 
 from hedgekit_binance.stream_wire import Dialect, StreamReader
@@ -88,7 +88,7 @@ class ListenKeySession(StreamSession, abc.ABC):
 
     _key: str | None = field(default=None, init=False, repr=False)
     _channel: WebSocketChannel | None = field(default=None, init=False, repr=False)
-    _queue: asyncio.Queue[Any] = field(default_factory=asyncio.Queue, init=False, repr=False)
+    _queue: UpdateQueue = field(default_factory=UpdateQueue, init=False, repr=False)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list, init=False, repr=False)
     _reader: StreamReader | None = field(default=None, init=False, repr=False)
     _closed: bool = field(default=False, init=False, repr=False)
@@ -142,12 +142,7 @@ class ListenKeySession(StreamSession, abc.ABC):
     async def receive(self) -> list[StreamUpdate]:
         if self._channel is None and self._queue.empty():
             raise StreamLost("the stream is not connected")
-        item = await self._queue.get()
-        if isinstance(item, StreamLost):
-            self._queue.put_nowait(item)  # every later call fails the same way
-            raise item
-        updates: list[StreamUpdate] = item
-        return updates
+        return await self._queue.next_updates()
 
     async def close(self) -> None:
         self._closed = True

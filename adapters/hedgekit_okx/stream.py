@@ -79,6 +79,7 @@ from hedgekit.stream_session import (
     StreamLost,
     StreamSession,
     StreamUpdate,
+    UpdateQueue,
 )
 from hedgekit.ws import WebSocketChannel, ws_base
 
@@ -251,7 +252,7 @@ class OkxStreamSession(StreamSession):
     """``/ws/v5/private`` (positions, orders) and ``/ws/v5/business`` (orders-algo, algo-advance)."""
 
     _channels: list[WebSocketChannel] = field(default_factory=list, init=False, repr=False)
-    _queue: asyncio.Queue[Any] = field(default_factory=asyncio.Queue, init=False, repr=False)
+    _queue: UpdateQueue = field(default_factory=UpdateQueue, init=False, repr=False)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list, init=False, repr=False)
     _reader: OkxStreamReader | None = field(default=None, init=False, repr=False)
     _closed: bool = field(default=False, init=False, repr=False)
@@ -350,12 +351,7 @@ class OkxStreamSession(StreamSession):
     async def receive(self) -> list[StreamUpdate]:
         if not self._channels and self._queue.empty():
             raise StreamLost("the stream is not connected")
-        item = await self._queue.get()
-        if isinstance(item, StreamLost):
-            self._queue.put_nowait(item)  # every later call fails the same way
-            raise item
-        updates: list[StreamUpdate] = item
-        return updates
+        return await self._queue.next_updates()
 
     async def close(self) -> None:
         self._closed = True
