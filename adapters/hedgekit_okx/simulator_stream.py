@@ -329,10 +329,7 @@ class OkxStreamFrontend(StreamFrontend):
 
     def _algo_added(self, record: AlgoRecord) -> None:
         for conn in list(self._connections):
-            if conn.expired or conn.closing:
-                continue
-            for frame in self._algo_frames(conn, record):
-                conn.send(frame)
+            conn.hub.push_events(conn, self._algo_frames(conn, record))
 
     def _algo_frames(self, conn: StreamConnection, record: AlgoRecord) -> list[str]:
         if conn.path != BUSINESS_PATH:

@@ -198,13 +198,21 @@ class StreamHub:
             except Exception:  # a frontend bug must not break the engine call that published
                 _LOG.exception("stream frontend failed to render %s", type(event).__name__)
                 continue
-            for frame in frames:
-                if self._drop > 0:
-                    self._drop -= 1
-                    self.dropped.append(frame)
-                    continue
-                self.events_sent += 1
-                conn.send(frame)
+            self.push_events(conn, frames)
+
+    def push_events(self, conn: StreamConnection, frames: list[str]) -> None:
+        """Send event frames to ``conn`` under the hub's rules: none after its credential expired or
+        while it closes, and the drop fault applies. A frontend whose own state changes outside the
+        engine's events pushes through here too."""
+        if conn.expired or conn.closing:
+            return
+        for frame in frames:
+            if self._drop > 0:
+                self._drop -= 1
+                self.dropped.append(frame)
+                continue
+            self.events_sent += 1
+            conn.send(frame)
 
     # ----------------------------------------------------------------- faults
 
