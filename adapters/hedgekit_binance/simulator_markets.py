@@ -4,10 +4,25 @@ Each symbol is built from a short table row so the filters stay readable. Field 
 shapes and the BTCUSDT/ETHUSDT values follow captured ``/fapi/v1/exchangeInfo`` responses
 (``BTCUSDT``: ``PRICE_FILTER`` tick ``0.10`` min ``556.80`` max ``4529764``, ``LOT_SIZE`` step
 ``0.001`` max ``1000``, ``MARKET_LOT_SIZE`` max ``120``, ``MAX_NUM_ORDERS`` 200,
-``MAX_NUM_ALGO_ORDERS`` 10, ``MIN_NOTIONAL`` ``notional`` ``100``, ``PERCENT_PRICE``
-``1.0500/0.9500``, ``liquidationFee`` ``0.012500``, ``marketTakeBound`` ``0.05``) and the filter
-definitions of https://developers.binance.com/docs/derivatives/usds-margined-futures/common-definition.
+``MIN_NOTIONAL`` ``notional`` ``100``, ``PERCENT_PRICE`` ``1.0500/0.9500``, ``liquidationFee``
+``0.012500``, ``marketTakeBound`` ``0.05``) and the filter definitions of
+https://developers.binance.com/docs/derivatives/usds-margined-futures/common-definition.
 The other symbols' numbers are a 2025 snapshot of the same endpoint and may drift from live values.
+
+Limits and when each took its current form (Binance derivatives change log, "BCL", unless named):
+
+* ``MAX_NUM_ALGO_ORDERS`` is gone: BCL 2025-12-29 removed the filter from exchangeInfo; conditional
+  orders are limited to 200 across all symbols (enforced in :mod:`.simulator_trade`, ``-4045``).
+  It was 10 per symbol before (Binance announcement 2021-02-23).
+* ``MAX_NUM_ORDERS`` 200 per symbol: the captured listing above; its start date is UNCONFIRMED
+  (no futures change-log entry names it).
+* ``MIN_NOTIONAL``: the filter since BCL 2021-01-26 ("New filter MIN_NOTIONAL"); the 5 USDT floor
+  since the announcement of 2021-02-23; BTCUSDT's 100 is the captured value.
+* ``liquidationFee`` and ``marketTakeBound``: fields since BCL 2021-07-06.
+* ``rateLimits`` (REQUEST_WEIGHT 2400/min, ORDERS 1200/min and 300/10 s): General Info "LIMITS";
+  since the COIN-M integration (notice published 2026-06-10, effective 2026-06-30, §A.3) UM and
+  CM draw on these same counters.
+* ``PERCENT_PRICE`` 1.05/0.95: the captured listing; its date is UNCONFIRMED.
 
 Leverage brackets are simplified to one bracket per symbol (its maximum leverage and
 maintenance margin rate, no notional cap): the engine prices every position with the first
@@ -34,7 +49,8 @@ ORDER_TYPES = [
 TIME_IN_FORCE = ["GTC", "IOC", "FOK", "GTX", "GTD"]
 
 # Account rate limits as exchangeInfo lists them (REQUEST_WEIGHT 2400/min, ORDERS 1200/min and
-# 300/10s) - https://developers.binance.com/docs/derivatives/usds-margined-futures/general-info
+# 300/10s) - https://developers.binance.com/docs/derivatives/usds-margined-futures/general-info;
+# shared by UM and CM since 2026-06-30 (COIN-M integration notice §A.3)
 RATE_LIMITS = [
     {"rateLimitType": "REQUEST_WEIGHT", "interval": "MINUTE", "intervalNum": 1, "limit": 2400},
     {"rateLimitType": "ORDERS", "interval": "MINUTE", "intervalNum": 1, "limit": 1200},
@@ -115,7 +131,6 @@ def exchange_info_symbol(spec: SymbolSpec) -> dict[str, Any]:
             {"filterType": "MARKET_LOT_SIZE", "minQty": spec.step,
              "maxQty": spec.market_max_qty, "stepSize": spec.step},
             {"filterType": "MAX_NUM_ORDERS", "limit": 200},
-            {"filterType": "MAX_NUM_ALGO_ORDERS", "limit": 10},
             {"filterType": "MIN_NOTIONAL", "notional": spec.min_notional},
             {"filterType": "PERCENT_PRICE", "multiplierUp": "1.0500",
              "multiplierDown": "0.9500", "multiplierDecimal": "4"},

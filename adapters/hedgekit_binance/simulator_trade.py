@@ -54,8 +54,23 @@ ALGO_ONLY = BinanceError(
 # DELETE /fapi/v1/allOpenOrders answer (docs "Cancel All Open Orders" example; ccxt parse_order
 # treats this text as success).
 ALL_CANCELED = {"code": 200, "msg": "The operation of cancel all open order is done."}
-# MAX_NUM_ORDERS (200, algo orders count too) -> -2025; MAX_NUM_ALGO_ORDERS (10) -> -4045.
-MAX_OPEN, MAX_ALGO = 200, 10
+#: MAX_NUM_ORDERS: open regular orders per symbol (exchangeInfo filter ``{"filterType":
+#: "MAX_NUM_ORDERS","limit":200}``, captured BTCUSDT listing); a new order beyond it is -2025
+#: MAX_OPEN_ORDER_EXCEEDED "Reach max open order limit." (error-code page). Since conditional
+#: orders moved to the Algo Service (change log 2025-11-06, live 2025-12-09) they have their own
+#: limit below; that they no longer count here is UNCONFIRMED (no document says either way).
+MAX_OPEN = 200
+#: Open conditional (algo) orders across ALL symbols of the account: change log 2025-12-29 "The
+#: parameter "filterType": "MAX_NUM_ALGO_ORDERS" has been removed from the endpoint GET
+#: /fapi/v1/exchangeInfo. The condtional order limits is 200 across all symbols." (before that: 10
+#: per symbol, announcement 2021-02-23). A new one beyond it is -4045 MAX_STOP_ORDER_EXCEEDED
+#: "Reach max stop order limit." (error-code page; ccxt binance.py linear exceptions).
+MAX_ALGO = 200
+MAX_ALGO_REACHED = BinanceError(-4045, "Reach max stop order limit.")
+#: ``callbackRate`` of a TRAILING_STOP_MARKET algo order, 1 = 1 %: min 0.1 (new_algo_order
+#: docstring) and max 20 since change log 2026-10-23 ("the maximum value of callbackRate for
+#: TRAILING_STOP_MARKET orders is updated from 10 to 20"); out of range is -1130 for the parameter.
+MIN_CALLBACK, MAX_CALLBACK = Decimal("0.1"), Decimal(20)
 
 
 def symbol_of(engine: Engine, params: Params) -> str:
@@ -256,7 +271,7 @@ def new_order(engine: Engine, params: Params) -> dict[str, Any]:
             raise not_required("price")
     _precise(quantity, spec.quantity_precision)
     _precise(price, spec.price_precision)
-    if len(engine.open_orders(sid)) + len(engine.conditional_orders(sid)) >= MAX_OPEN:
+    if len(engine.open_orders(sid)) >= MAX_OPEN:
         raise BinanceError(-2025, "Reach max open order limit.")
     try:
         order = engine.place_order(
@@ -362,8 +377,8 @@ def new_algo_order(engine: Engine, params: Params) -> dict[str, Any]:
     trigger = params.decimal("triggerPrice", required=not trailing)
     price = params.decimal("price", required=kind in ("STOP", "TAKE_PROFIT"))
     rate = params.decimal("callbackRate", required=trailing)
-    if trailing and rate is not None and not Decimal("0.1") <= rate <= Decimal(10):
-        raise invalid("callbackRate")  # "min 0.1, max 10 where 1 for 1%"
+    if trailing and rate is not None and not MIN_CALLBACK <= rate <= MAX_CALLBACK:
+        raise invalid("callbackRate")
     activate = params.decimal("activatePrice")
     working = params.get("workingType") or "CONTRACT_PRICE"
     if working not in ("MARK_PRICE", "CONTRACT_PRICE"):
@@ -373,8 +388,8 @@ def new_algo_order(engine: Engine, params: Params) -> dict[str, Any]:
     _precise(quantity, spec.quantity_precision)
     for value in (trigger, price, activate):
         _precise(value, spec.price_precision)
-    if len(engine.conditional_orders(sid)) >= MAX_ALGO:
-        raise BinanceError(-4045, "Reach max stop order limit.")
+    if len(engine.conditional_orders()) >= MAX_ALGO:  # across all symbols (change log 2025-12-29)
+        raise MAX_ALGO_REACHED
     try:
         order = engine.place_conditional(
             sid, side, ConditionalType(kind), quantity=quantity, trigger_price=trigger,
