@@ -245,16 +245,23 @@ class BybitAdapter(VenueAdapter):
     async def _pages(
         self, operation: str, method: str, params: dict[str, Any], what: str, *, symbol: str | None = None,
     ) -> list[dict[str, Any]]:
-        """Every row of a cursor-paged listing (``nextPageCursor`` until it is empty)."""
+        """Every row of a cursor-paged listing.
+
+        Bybit answers a non-empty ``nextPageCursor`` on the last page too (the request with it
+        answers an empty list), so the next page is asked for only when this one came back full:
+        a page with fewer rows than ``limit`` is the last one, and a listing that fits in one page
+        costs one request. An empty cursor, an empty page or a cursor seen before ends it as well.
+        """
         out: list[dict[str, Any]] = []
         cursor, seen = "", set()
+        limit = int(params["limit"])
         for _ in range(MAX_PAGES):
             page = dict(params, cursor=cursor) if cursor else dict(params)
             payload = await self._call(operation, method, page, symbol=symbol)
             with self._parsing(what):
                 rows, cursor = wire.listing(payload, what)
             out.extend(rows)
-            if not cursor or not rows or cursor in seen:
+            if len(rows) < limit or not cursor or cursor in seen:
                 return out
             seen.add(cursor)
         raise ExchangeError(f"{what} did not end after {MAX_PAGES} pages", venue=self.name, operation=operation)

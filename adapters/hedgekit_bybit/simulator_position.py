@@ -11,7 +11,10 @@ query lists its rows "regardless of having position or not" (hedge: ``positionId
 one-way: 0), a ``settleCoin`` query only positions with size > 0; cross/isolated is one setting
 for the account; buy and sell leverage may differ only under isolated margin in hedge mode; a
 trading-stop TP/SL/trailing stop is a conditional order on the whole leg, cancelled when the
-position closes. Simplifications: leverage is whole numbers only; ``tpslMode=Partial`` is
+position closes, and the request must name the leg (``positionIdx`` is required in every mode);
+rows carry ``breakEvenPrice`` (position.mdx's formula), ``positionIMByMp``/``positionMMByMp``
+(margins at the mark) and ``openTime``; every listing pages as Bybit does (a cursor on every
+non-empty page, :func:`.simulator_trade.page`). Simplifications: leverage is whole numbers only; ``tpslMode=Partial`` is
 refused; the trailing distance is turned into a percent of the activation price (or the mark) at
 placement, so the engine trails by that percent.
 """
@@ -42,6 +45,9 @@ MODES = {0: PositionMode.ONE_WAY, 3: PositionMode.HEDGE}  # switch-mode: 0 Merge
 MARGIN_MODES = ("ISOLATED_MARGIN", "REGULAR_MARGIN", "PORTFOLIO_MARGIN")
 RISK_LIMIT = "2000000"  # riskLimitValue of tier 1 (one tier is simulated)
 HUNDRED = Decimal(100)
+BREAK_EVEN_FEE_FLOOR = Decimal("0.00055")
+"""position.mdx: ``breakeven_price = (entry_price * qty - realized_pnl) / (qty - abs(qty) * max(taker
+fee rate, 0.00055))`` (qty signed). The simulator charges no fees, so the rate is the floor."""
 
 
 def eight(value: Decimal) -> str:
@@ -68,6 +74,33 @@ def _leg_stops(engine: Engine, sid: str, pos_side: PositionSide) -> dict[str, An
             if c.position_side is pos_side and c.extra.get("tpslMode") == "Full"}
 
 
+def break_even(leg: Leg) -> str:
+    """``breakEvenPrice`` by position.mdx's formula with no realised PnL (no fees are charged here);
+    eight decimals as the doc's example (``"93556.73034991"``); ``"0"`` for an empty leg (UNCONFIRMED)."""
+    if leg.size == 0:
+        return "0"
+    signed = leg.signed_size
+    value = leg.entry_price * signed / (signed - abs(signed) * BREAK_EVEN_FEE_FLOOR)
+    return eight(value)
+
+
+def open_time(state: State, leg: Leg) -> int:
+    """``openTime`` ("Position open timestamp (ms), default: 0"): when the leg was first seen open.
+
+    The engine keeps a leg's last update only, so the frontend notes it the first time it sees the
+    leg open (every request sweeps the legs, :func:`sweep`) and forgets it when the leg is flat.
+    """
+    key = (leg.symbol, leg.position_side)
+    if leg.size == 0:
+        state.open_times.pop(key, None)
+        return 0
+    found = state.open_times.get(key)
+    if found is None:
+        found = state.open_times[key] = leg.update_time or state.engine.clock()
+        state.created_times.setdefault(leg.symbol, found)
+    return found
+
+
 def position_row(state: State, sid: str, pos_side: PositionSide) -> dict[str, Any]:
     """One position row in position.mdx's fields (``side`` ``""`` and size 0 for an empty leg)."""
     engine = state.engine
@@ -77,30 +110,41 @@ def position_row(state: State, sid: str, pos_side: PositionSide) -> dict[str, An
     isolated = leg.margin_type is MarginType.ISOLATED
     stops = _leg_stops(engine, sid, pos_side)
     take, stop, trail = stops.get("TakeProfit"), stops.get("StopLoss"), stops.get("TrailingStop")
+    opened = open_time(state, leg)
+    # positionIM "the same value as positionIMByMp" (position.mdx): the initial margin at the mark
+    # (size x mark / leverage) under cross; an isolated leg's own margin under isolated (positionBalance
+    # is deprecated in favour of it; that positionIM is the isolated margin is UNCONFIRMED)
+    initial = eight(leg.isolated_margin if isolated else leg.initial_margin)
+    maintenance = eight(leg.maintenance_margin)  # size x mark x maintenance rate
     return {
         "positionIdx": IDX_OUT[pos_side], "riskId": 1, "riskLimitValue": RISK_LIMIT, "symbol": sid,
         "side": side, "size": qty(sid, size), "avgPrice": price(sid, leg.entry_price),
         "positionValue": price(sid, size * leg.entry_price), "tradeMode": 0, "autoAddMargin": 0,
         "positionStatus": "Normal", "leverage": str(leg.leverage), "markPrice": price(sid, leg.mark_price),
         "liqPrice": price(sid, leg.liquidation_price) if size and leg.liquidation_price else "",
-        "bustPrice": "", "positionIM": eight(leg.isolated_margin if isolated else leg.initial_margin),
-        "positionMM": eight(leg.maintenance_margin),
-        "positionBalance": eight(leg.isolated_margin if isolated else leg.initial_margin),
+        "bustPrice": "", "breakEvenPrice": break_even(leg), "positionIM": initial, "positionIMByMp": initial,
+        "positionMM": maintenance, "positionMMByMp": maintenance, "positionBalance": initial,
         "takeProfit": price(sid, take.trigger_price if take else ZERO),
         "stopLoss": price(sid, stop.trigger_price if stop else ZERO),
         "trailingStop": price(sid, Decimal(trail.extra["trailingStop"]) if trail else ZERO),
         "sessionAvgPrice": "", "delta": "", "gamma": "", "vega": "", "theta": "",
         "unrealisedPnl": eight(leg.unrealized_pnl), "curRealisedPnl": "0", "cumRealisedPnl": "0",
-        "adlRankIndicator": 2 if size else 0, "createdTime": str(leg.update_time or engine.clock()),
-        "updatedTime": str(leg.update_time or engine.clock()), "seq": leg.update_time or -1,
+        "adlRankIndicator": 2 if size else 0,
+        "createdTime": str(state.created_times.get(sid) or leg.update_time or engine.clock()),
+        "updatedTime": str(leg.update_time or engine.clock()), "openTime": opened, "seq": leg.update_time or -1,
         "isReduceOnly": False, "mmrSysUpdatedTime": "", "leverageSysUpdatedTime": "", "tpslMode": "Full",
     }
 
 
 def sweep(state: State) -> None:
-    """Cancel trading-stop orders of legs that closed ("The system will cancel these orders if the
-    position is closed", trading-stop.mdx)."""
+    """Note the open time of legs that opened and forget those that closed; cancel trading-stop
+    orders of legs that closed ("The system will cancel these orders if the position is closed",
+    trading-stop.mdx)."""
     engine = state.engine
+    for leg in engine.legs():
+        open_time(state, leg)
+    for key in [k for k in state.open_times if engine.leg(*k).size == 0]:
+        del state.open_times[key]
     for c in engine.conditional_orders():
         if c.extra.get("tpslMode") == "Full" and engine.leg(c.symbol, c.position_side).size == 0:
             engine.cancel_conditional(conditional_id=c.conditional_id)
@@ -119,7 +163,7 @@ def position_list(state: State, params: Params) -> dict[str, Any]:
                 if engine.leg(m.symbol_id, s).size != 0]
     else:
         raise param_error("Missing some parameters that must be filled in, symbol or settleCoin")
-    return page(rows, params, max_limit=200)  # limit [1, 200], default 20 (position.mdx)
+    return page(state, rows, params, style="position", max_limit=200)  # limit [1, 200], default 20 (position.mdx)
 
 
 def switch_mode(state: State, params: Params) -> dict[str, Any]:
@@ -210,6 +254,9 @@ def trading_stop(state: State, params: Params) -> dict[str, Any]:
     mode = params.required("tpslMode")
     if mode != "Full":
         raise param_error("params error: tpslMode Partial is not simulated")
+    # positionIdx is required here in every mode (trading-stop.mdx: "positionIdx | true | integer");
+    # 10001 is the code of every missing parameter (error.mdx); the text is UNCONFIRMED
+    params.required("positionIdx")
     pos_side = position_side(params)
     if pos_side not in sides(engine, sid):
         raise engine_error(EngineError(Reason.POSITION_SIDE_MISMATCH))

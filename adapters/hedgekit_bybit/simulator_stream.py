@@ -282,9 +282,7 @@ class BybitStreamFrontend(StreamFrontend):
         """A ``position`` push row (BYB position.mdx): the REST row's figures under the push's names."""
         rest = position_row(self.state, sid, side)
         row = {k: v for k, v in rest.items() if k not in REST_ONLY_POSITION}
-        row.update(category="linear", entryPrice=rest["avgPrice"], breakEvenPrice=rest["avgPrice"],
-                   positionIMByMp=rest["positionIM"], positionMMByMp=rest["positionMM"],
-                   sessionAvgPrice="", openTime=int(rest["createdTime"]) if rest["size"] != "0" else 0)
+        row.update(category="linear", entryPrice=rest["avgPrice"], sessionAvgPrice="")
         return row
 
     def order_row(self, order: Order, fill: FillInfo | None = None) -> dict[str, Any]:

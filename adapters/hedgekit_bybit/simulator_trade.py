@@ -15,6 +15,7 @@ as Bybit does, without touching the engine; triggers watch the engine's single p
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -73,6 +74,14 @@ class State:
     """The numbers of :attr:`rejected` rows by ``orderLinkId`` (non-empty ones)."""
     on_rejected: list[Callable[[dict[str, Any]], None]] = field(default_factory=list)
     """Called with each :attr:`rejected` row as it is made (the private stream pushes it)."""
+    cursors: dict[str, int] = field(default_factory=dict)
+    """Offsets of the ``nextPageCursor`` tokens handed out, by the token as it arrives back (decoded)."""
+    cursor_seq: int = 39_380
+    """Numbers the tokens (order-list.mdx's example token is ``page_token%3D39380%26``)."""
+    open_times: dict[tuple[str, PositionSide], int] = field(default_factory=dict)
+    """``openTime`` of each open leg (ms): when it was first seen holding a position."""
+    created_times: dict[str, int] = field(default_factory=dict)
+    """``createdTime`` of each symbol: "the first time a position was created on this symbol"."""
 
 
 def symbol_of(engine: Engine, params: Params) -> str:
@@ -425,17 +434,54 @@ def _filtered(rows: list[dict[str, Any]], params: Params) -> list[dict[str, Any]
     return []  # tpslOrder, OcoOrder, BidirectionalTpslOrder: spot only
 
 
-def page(rows: list[dict[str, Any]], params: Params, *, max_limit: int = 50) -> dict[str, Any]:
-    """One page of at most ``limit`` rows ([1, max_limit], default 20); the cursor is an opaque offset."""
+CURSOR_STYLES = {
+    # position.mdx's example before 2025 (one row, this cursor): "updateAt%3D1672279322668"
+    "position": "updateAt%3D{ms}%2C{seq}",
+    # open-order.mdx: "page_args%3Dfd4300ae-7847-404e-b947-b46980a4d140%26symbol%3D6%26"
+    "realtime": "page_args%3D{uuid}%26symbol%3D{seq}%26",
+    # order-list.mdx: "page_token%3D39380%26"
+    "history": "page_token%3D{seq}%26",
+}
+"""``nextPageCursor`` shapes by listing, from the docs' example answers. The tokens are opaque: the
+simulator keeps what each stands for (:attr:`State.cursors`). UNCONFIRMED: the part after the
+documented shape (``%2C{seq}`` of the position token) is this simulator's own, to keep tokens unique."""
+MAX_CURSORS = 10_000  # tokens remembered; older ones are forgotten (and then refused)
+
+
+def _new_cursor(state: State, style: str, offset: int) -> str:
+    state.cursor_seq += 1
+    seq = state.cursor_seq
+    token = CURSOR_STYLES[style].format(ms=state.engine.clock(), seq=seq,
+                                        uuid=f"{seq:08x}-7847-404e-b947-b46980a4d140")
+    if len(state.cursors) >= MAX_CURSORS:
+        del state.cursors[next(iter(state.cursors))]
+    state.cursors[unquote(token)] = offset
+    return token
+
+
+def page(state: State, rows: list[dict[str, Any]], params: Params, *, style: str,
+         max_limit: int = 50) -> dict[str, Any]:
+    """One page of at most ``limit`` rows ([1, max_limit], default 20), as Bybit pages.
+
+    Bybit hands out a non-empty ``nextPageCursor`` with every page that has rows, the last one
+    too (the docs' examples show one-row answers with a cursor; captured answers the same): the
+    request with that cursor answers an empty ``list`` and ``nextPageCursor: ""``. The token is
+    percent-encoded as Bybit writes it; clients send it back as they got it, so it arrives decoded
+    (``page_token=39381&``), and one sent encoded once more is read as well.
+    """
     limit = params.integer("limit", default=20)
     if limit is None or not 1 <= limit <= max_limit:
         raise param_error("params error: limit invalid")  # UNCONFIRMED text
-    cursor = params.text("cursor") or "page_0"
-    if not cursor.startswith("page_") or not cursor[5:].isdigit():
-        raise param_error("params error: cursor invalid")  # UNCONFIRMED text
-    start = int(cursor[5:])
-    end = start + limit
-    return {"category": "linear", "list": rows[start:end], "nextPageCursor": f"page_{end}" if end < len(rows) else ""}
+    sent = params.text("cursor")
+    start = 0
+    if sent is not None:
+        found = state.cursors.get(unquote(sent))
+        if found is None:
+            raise param_error("params error: cursor invalid")  # UNCONFIRMED text
+        start = found
+    chunk = rows[start:start + limit]
+    cursor = _new_cursor(state, style, start + len(chunk)) if chunk else ""
+    return {"category": "linear", "list": chunk, "nextPageCursor": cursor}
 
 
 def realtime(state: State, params: Params) -> dict[str, Any]:
@@ -449,7 +495,7 @@ def realtime(state: State, params: Params) -> dict[str, Any]:
         rows = [r for r in all_rows(state, sid) if not _open(r)][:CLOSED_KEPT]
     else:
         rows = open_rows(state, sid)
-    return page(_filtered(rows, params), params)
+    return page(state, _filtered(rows, params), params, style="realtime")
 
 
 def history(state: State, params: Params) -> dict[str, Any]:
@@ -463,7 +509,7 @@ def history(state: State, params: Params) -> dict[str, Any]:
         status = params.text("orderStatus")
         if status is not None:
             rows = [r for r in rows if r["orderStatus"] == status]
-    return page(_filtered(rows, params), params)
+    return page(state, _filtered(rows, params), params, style="history")
 
 
 def cancel(state: State, sid: str, wanted: dict[str, Any]) -> dict[str, Any]:

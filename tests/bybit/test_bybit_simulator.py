@@ -131,7 +131,10 @@ async def test_realtime_pages_at_fifty(raw: RawClient, venue: SimulatedVenue) ->
     assert len(page["result"]["list"]) == 50 and page["result"]["nextPageCursor"]
     _, rest, _ = await raw.get("/v5/order/realtime", {**LINEAR_BTC, "limit": "50",
                                                      "cursor": page["result"]["nextPageCursor"]})
-    assert len(rest["result"]["list"]) == 5 and rest["result"]["nextPageCursor"] == ""
+    assert len(rest["result"]["list"]) == 5 and rest["result"]["nextPageCursor"]  # a cursor on the last page too
+    _, after, _ = await raw.get("/v5/order/realtime", {**LINEAR_BTC, "limit": "50",
+                                                      "cursor": rest["result"]["nextPageCursor"]})
+    assert after["result"]["list"] == [] and after["result"]["nextPageCursor"] == ""
     _, over, _ = await raw.get("/v5/order/realtime", {**LINEAR_BTC, "limit": "51"})
     assert over["retCode"] == 10001
 
