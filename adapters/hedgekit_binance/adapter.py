@@ -7,7 +7,24 @@ ccxt for RSA and Ed25519 keys); this module calls its implicit endpoints
 numbers stay Decimal and no field is lost. Linear markets only: no currency, spot or ``sapi`` call.
 
 Settings through ``connect(..., options={...})``: none are needed; ``ccxt_options`` is merged into
-the ccxt exchange's options.
+the ccxt exchange's options, and ``coinm`` says how the mode-change check treats COIN-M.
+
+COIN-M and the position mode. UM and COIN-M share one ``dualSidePosition`` setting since the
+COIN-M integration (2026-06-30): open COIN-M orders, conditional orders or positions refuse a
+USDⓈ-M switch with -4067/-4068. So :meth:`BinanceAdapter.fetch_exposure` also reads
+``/dapi/v1/positionRisk``, ``/dapi/v1/openOrders`` and ``/dapi/v1/openAlgoOrders`` (in the same
+parallel round as the USDⓈ-M reads) and lists each COIN-M row as a blocker under its unified
+COIN-M symbol (``BTC/USD:BTC``; sizes in contracts, see :mod:`.coinm`). A key without COIN-M
+permission is refused by ``/dapi`` (``-2015``, HTTP 401/403); ``options={"coinm": ...}`` decides:
+
+* ``"check"`` (default): the COIN-M side counts as unverified, the check goes on with the USDⓈ-M
+  exposure alone, and a WARNING is logged (``hedgekit_binance.adapter``) saying so. The switch
+  is then sent if USDⓈ-M is flat, and should COIN-M hold something the venue refuses it with
+  -4067/-4068, which hedgekit raises as :class:`~hedgekit.errors.ModeChangeBlocked` (without the
+  COIN-M blockers, which it could not read): nothing unverified is ever reported as clear.
+* ``"require"``: the refusal is raised as :class:`~hedgekit.errors.AuthenticationError` and no
+  switch is sent;
+* ``"skip"``: ``/dapi`` is never read (accounts that have no COIN-M wallet at all).
 """
 
 from __future__ import annotations
@@ -33,6 +50,7 @@ from hedgekit.ccxt_bridge import (
 from hedgekit.ccxt_loader import exchange_class
 from hedgekit.stream_session import StreamOptions, StreamSession
 from hedgekit.errors import (
+    AuthenticationError,
     ConfigurationError,
     ExchangeError,
     HedgekitError,
@@ -53,7 +71,7 @@ from hedgekit.models import (
     PositionSide,
 )
 
-from hedgekit_binance import ids, wire
+from hedgekit_binance import coinm, ids, wire
 from hedgekit_binance import limits
 from hedgekit_binance.auth import install_hmac_signer
 from hedgekit_binance.errors import (
@@ -79,7 +97,13 @@ URL_KEYS = {
     "fapiPublicV3": "/fapi/v3",
     "fapiPrivateV3": "/fapi/v3",
     "fapiData": "/futures/data",
+    # COIN-M: read for the mode-change check only (UM and CM share the mode)
+    "dapiPublic": "/dapi/v1",
+    "dapiPrivate": "/dapi/v1",
 }
+
+#: ``options["coinm"]`` values (see the module docstring).
+COINM_POLICIES = ("check", "require", "skip")
 
 
 def _is_error(status: int, payload: Any) -> bool:
@@ -106,6 +130,15 @@ class BinanceAdapter(VenueAdapter):
         super().__init__(config)
         self._exchange: Any = None
         self._owns_exchange = config.exchange is None
+        policy = config.options.get("coinm", "check")
+        if policy not in COINM_POLICIES:
+            raise ConfigurationError(f"options['coinm'] must be one of {', '.join(COINM_POLICIES)}, not {policy!r}",
+                                     venue=self.name)
+        self.coinm_policy: str = policy
+        """How COIN-M exposure is checked before a mode change: ``check``, ``require`` or ``skip``."""
+        self.coinm_verified: bool | None = None
+        """After an exposure read: ``True`` when COIN-M was read, ``False`` when ``/dapi`` refused
+        the key (``check`` policy) and COIN-M is unverified, ``None`` when not read (``skip``)."""
 
     def __repr__(self) -> str:
         return f"BinanceAdapter(base_url={self.config.base_url!r}, testnet={self.config.testnet})"
@@ -303,10 +336,45 @@ class BinanceAdapter(VenueAdapter):
                     out.append(wire.parse_algo_order(row, market))
             return out
 
+    async def _coinm_exposure(self) -> tuple[list[Leg], list[Order], list[Order]] | None:
+        """COIN-M legs, orders and algo orders (three reads at once); ``None`` when not read.
+
+        A refused key follows ``options["coinm"]`` (module docstring): ``check`` logs a warning
+        and returns ``None``, ``require`` raises the :class:`AuthenticationError`.
+        """
+        if self.coinm_policy == "skip":
+            self.coinm_verified = None
+            return None
+        try:
+            positions, orders, algo = await asyncio.gather(
+                self._call("exposure", "dapiPrivateGetPositionRisk", {}),
+                self._call("exposure", "dapiPrivateGetOpenOrders", {}),
+                self._call("exposure", "dapiPrivateGetOpenAlgoOrders", {}),
+            )
+        except AuthenticationError as exc:
+            if self.coinm_policy == "require":
+                raise AuthenticationError(
+                    "COIN-M exposure cannot be read with this key (UM and COIN-M share the position mode); "
+                    f"the venue said: {exc.venue_message or exc.message}", venue=self.name, operation="exposure",
+                    code=exc.code, venue_message=exc.venue_message, http_status=exc.http_status,
+                ) from exc
+            self.coinm_verified = False
+            log.warning(
+                "binance: COIN-M exposure is unverified: /dapi refused the key (%s); the mode-change check "
+                "covers USD-M only and the venue still refuses a switch COIN-M blocks (-4067/-4068)", exc.code,
+            )
+            return None
+        with self._parsing("dapi exposure"):
+            found = coinm.parse_exposure(positions, orders, algo)
+        self.coinm_verified = True
+        return found
+
     async def fetch_exposure(self, scope: ModeScope, scope_key: str | None) -> Exposure:
-        """Positions, open orders and open algo orders across the account, read at once."""
-        position_rows, orders, conditional = await asyncio.gather(
-            self._position_rows(None), self.fetch_open_orders(None), self.fetch_conditional_orders(None)
+        """Positions, open orders and open algo orders across the account, USDⓈ-M and COIN-M
+        (one parallel round; COIN-M rows under their unified COIN-M symbols, see :mod:`.coinm`)."""
+        position_rows, orders, conditional, cm = await asyncio.gather(
+            self._position_rows(None), self.fetch_open_orders(None), self.fetch_conditional_orders(None),
+            self._coinm_exposure(),
         )
         with self._parsing("positionRisk"):
             legs = []
@@ -316,6 +384,10 @@ class BinanceAdapter(VenueAdapter):
                     leg = wire.parse_leg(row, market, None)
                     if leg.is_open:
                         legs.append(leg)
+        if cm is not None:
+            legs += cm[0]
+            orders = orders + cm[1]
+            conditional = conditional + cm[2]
         return Exposure(
             venue=self.name, scope=scope, scope_key=scope_key, legs=tuple(legs), orders=tuple(orders),
             conditional_orders=tuple(conditional),

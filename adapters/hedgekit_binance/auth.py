@@ -27,10 +27,11 @@ from hedgekit.signing import HmacKeys, HmacSha256
 
 __all__ = ["PRIVATE_APIS", "PUBLIC_APIS", "install_hmac_signer", "signed_query"]
 
-#: ccxt ``urls['api']`` keys of binanceusdm whose endpoints are SIGNED.
-PRIVATE_APIS = frozenset({"fapiPrivate", "fapiPrivateV2", "fapiPrivateV3"})
+#: ccxt ``urls['api']`` keys of binanceusdm whose endpoints are SIGNED (``dapiPrivate``: the COIN-M
+#: reads of the mode-change check; COIN-M signs exactly as USDⓈ-M, CM ``authentication.md``).
+PRIVATE_APIS = frozenset({"fapiPrivate", "fapiPrivateV2", "fapiPrivateV3", "dapiPrivate"})
 #: Keys whose endpoints take no signature (market data).
-PUBLIC_APIS = frozenset({"fapiPublic", "fapiPublicV2", "fapiPublicV3", "fapiData"})
+PUBLIC_APIS = frozenset({"fapiPublic", "fapiPublicV2", "fapiPublicV3", "fapiData", "dapiPublic"})
 
 
 def signed_query(key: HmacSha256, params: Mapping[str, Any], timestamp: int, recv_window: int | None) -> str:

@@ -7,6 +7,10 @@ shared/VENUES.md §2.8):
 * ``REQUEST_WEIGHT`` 2400 per minute, counted per IP (``X-MBX-USED-WEIGHT-1M``);
 * ``ORDERS`` 300 per 10 s and 1200 per minute, counted per account (``X-MBX-ORDER-COUNT-10S/1M``).
 
+Since the COIN-M integration (Binance notice published 2026-06-10, effective 2026-06-30, §A.3)
+"UM and CM share the same rate-limit pools": ``/dapi`` requests count against these same counters,
+so the COIN-M reads of the mode-change check are charged to them here too.
+
 Each endpoint's weight is the "Weight" line of its page, quoted in the docstrings of
 binance/binance-connector-python ``clients/derivatives_trading_usds_futures/.../rest_api/api/``
 (``trade_api.py``, ``account_api.py``, ``market_data_api.py``, ``user_data_streams_api.py``),
@@ -73,6 +77,15 @@ WEIGHTS: dict[str, Weight | ByParam] = {
     "fapiPrivateGetAlgoOrder": _w(1, "trade_api.query_algo_order: Weight 1"),
     "fapiPrivateDeleteOrder": _w(1, "trade_api.cancel_order: Weight 1"),
     "fapiPrivateDeleteAlgoOrder": _w(1, "trade_api.cancel_algo_order: Weight 1"),
+    # COIN-M reads of the mode-change check (the same pools since 2026-06-30); weights from
+    # binance-connector-python clients/derivatives_trading_coin_futures (cited as cm.<module>)
+    "dapiPrivateGetPositionRisk": _w(1, "cm.trade_api.position_information: Weight(IP): 1"),
+    "dapiPrivateGetOpenOrders": _by_symbol(1, 40, "cm.trade_api.current_all_open_orders: 1 for a single "
+                                           "symbol, 40 for mutltiple symbols"),
+    # not in the connector; ccxt 4.5.90 binance.py dapiPrivate 'openAlgoOrders': {'cost': 1,
+    # 'noSymbol': 40} ("verified live incl. the weights"): UNCONFIRMED by a Binance document
+    "dapiPrivateGetOpenAlgoOrders": _by_symbol(1, 40, "ccxt binance.py dapiPrivate openAlgoOrders: cost 1, "
+                                               "noSymbol 40 (UNCONFIRMED by Binance's docs)"),
     # user data stream (USER_STREAM: the key header, no signature)
     "fapiPrivatePostListenKey": _w(1, "user_data_streams_api.start_user_data_stream: Weight 1"),
     "fapiPrivatePutListenKey": _w(1, "user_data_streams_api.keepalive_user_data_stream: Weight 1"),

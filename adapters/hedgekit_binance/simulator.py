@@ -27,10 +27,16 @@ be used"); ccxt binanceusdm sends GET/DELETE parameters in the query and POST pa
 ``-1101 Duplicate values for a parameter detected.``. An unknown path is an HTML 404 page, as
 ``fapi.binance.com`` serves (ccxt issue 18797).
 
+COIN-M: the same account has a COIN-M book (:mod:`.simulator_coinm`, ``/dapi/*`` on the same host,
+the same keys and signature rules) that shares the one position-mode setting: either side's open
+orders or positions refuse a switch on either path (-4067/-4068). A key created without COIN-M
+permission is simulated with :attr:`BinanceFrontend.coinm_enabled` ``= False``: every signed
+``/dapi`` request then answers HTTP 401 ``-2015``, while ``/fapi`` works as before.
+
 Simplifications (documented, deliberate): one price per symbol (mark = last = index, so
 ``workingType`` is echoed but both kinds trigger on the mark), whole fills, no fees or funding,
-one leverage bracket per symbol, COIN-M is not simulated (its positions cannot block a mode
-switch here), unread extra parameters are ignored rather than answered with ``-1104``.
+one leverage bracket per symbol, no COIN-M margin, unread extra parameters are ignored rather
+than answered with ``-1104``.
 """
 
 from __future__ import annotations
@@ -48,6 +54,7 @@ from hedgekit.testing.engine_types import EngineError, ModeScope
 from hedgekit.testing.frontend import Frontend, RecordedRequest, WireResponse
 
 from hedgekit_binance import simulator_account as account
+from hedgekit_binance import simulator_coinm as coinm
 from hedgekit_binance import simulator_trade as trade
 from hedgekit_binance.simulator_markets import SPECS, SPECS_BY_ID, engine_market, exchange_info
 from hedgekit_binance.simulator_stream import BinanceStreamFrontend
@@ -206,6 +213,19 @@ class BinanceFrontend(Frontend):
 
     venue = "binance"
 
+    def __init__(self, engine: Engine, api_key: str, secret: str, password: str | None = None) -> None:
+        super().__init__(engine, api_key, secret, password)
+        self.coinm = coinm.CoinMBook(engine, coinm.create_engine(lambda: self.engine.clock()))
+        """The account's COIN-M book (``/dapi``); its :attr:`~.simulator_coinm.CoinMBook.engine`
+        holds the COIN-M orders and legs."""
+        self.coinm_enabled = True
+        """``False`` simulates a key without COIN-M permission: signed ``/dapi`` requests answer
+        HTTP 401 ``-2015 Invalid API-key, IP, or permissions for action.``"""
+        self._routes = dict(ROUTES)
+        # one setting for UM and CM: the /fapi switch checks the COIN-M book too
+        self._routes[("POST", "/fapi/v1/positionSide/dual")] = Endpoint(
+            lambda _engine, params: self.coinm.switch_mode(params))
+
     @classmethod
     def create_engine(
         cls,
@@ -277,7 +297,9 @@ class BinanceFrontend(Frontend):
             except BinanceError as exc:
                 return exc.response()
             return stream.handle_listen_key(request)
-        endpoint = ROUTES.get((request.method, request.path))
+        if request.path.startswith("/dapi/"):
+            return self._handle_coinm(request)
+        endpoint = self._routes.get((request.method, request.path))
         if endpoint is None:
             return WireResponse(404, NOT_FOUND_PAGE, "text/html")
         try:
@@ -288,6 +310,32 @@ class BinanceFrontend(Frontend):
                 if (request.method, request.path) in MATCHING_ENGINE_WRITES:
                     self._matching_engine_window(timestamp, window)
             data = endpoint.handler(self.engine, params)
+        except BinanceError as exc:
+            return exc.response()
+        except EngineError as exc:
+            return engine_error(exc).response()
+        return WireResponse.json(data)
+
+    def _handle_coinm(self, request: RecordedRequest) -> WireResponse:
+        """A ``/dapi`` request: the same auth, then the COIN-M book (:mod:`.simulator_coinm`)."""
+        key = (request.method, request.path)
+        public = self.coinm.public_routes.get(key)
+        signed = self.coinm.routes.get(key)
+        if public is None and signed is None:
+            return WireResponse(404, NOT_FOUND_PAGE, "text/html")
+        try:
+            self._check_duplicates(request)
+            params = Params(request)
+            if public is not None:
+                return WireResponse.json(public(params))
+            assert signed is not None
+            timestamp, window = self._authenticate(request, params)
+            if not self.coinm_enabled:
+                raise coinm.COINM_ACCESS_DENIED
+            if key in coinm.MATCHING_ENGINE_WRITES:
+                self._matching_engine_window(timestamp, window)
+            self.coinm.sync_mode()
+            data = signed(params)
         except BinanceError as exc:
             return exc.response()
         except EngineError as exc:

@@ -95,7 +95,24 @@ SPECS: tuple[SymbolSpec, ...] = (
     SymbolSpec("DOGEUSDT", "DOGE", 1593673200000, 6, 0, "0.000010", "0.002440", "30", "1",
                "50000000", "30000000", "5", "Meme", 75, "0.005", "0.150000"),
 )
-SPECS_BY_ID = {spec.symbol: spec for spec in SPECS}
+
+# COIN-M (``/dapi``) perpetuals of the same account, quoted in USD, margined and settled in the coin,
+# traded in whole contracts of ``contractSize`` USD (BTC 100, ETH 10: the dapi exchangeInfo
+# ``contractSize``; the CM new-order docstring: "quantity measured by contract number"). Filters
+# are a snapshot of the live ``/dapi/v1/exchangeInfo`` rows (tick 0.1 / 0.01, lot step 1,
+# MAX_NUM_ORDERS 200, PERCENT_PRICE 1.05/0.95); the exact min/max prices and quantity caps are
+# UNCONFIRMED (no document prints them) and may drift from live values.
+COINM_SPECS: tuple[SymbolSpec, ...] = (
+    SymbolSpec("BTCUSD_PERP", "BTC", 1597042800000, 1, 0, "0.1", "1000", "4520958", "1",
+               "1000000", "60000", "0", "PoW", 125, "0.004", "60000.0"),
+    SymbolSpec("ETHUSD_PERP", "ETH", 1597734000000, 2, 0, "0.01", "50", "306177", "1",
+               "1000000", "50000", "0", "Layer-1", 125, "0.005", "3000.00"),
+)
+COINM_CONTRACT_SIZE: dict[str, int] = {"BTCUSD_PERP": 100, "ETHUSD_PERP": 10}
+"""USD per contract of each COIN-M perpetual (dapi exchangeInfo ``contractSize``)."""
+
+SPECS_BY_ID = {spec.symbol: spec for spec in SPECS + COINM_SPECS}
+"""Every listed contract by venue id, USDⓈ-M and COIN-M (the order handlers serve both books)."""
 
 
 def exchange_info_symbol(spec: SymbolSpec) -> dict[str, Any]:

@@ -45,12 +45,16 @@ PARAMS: dict[str, dict[str, Any]] = {
     "fapiPrivatePostPositionMargin": {"symbol": "BTCUSDT", "positionSide": "SHORT", "amount": "25", "type": "1"},
     "fapiPrivatePostLeverage": {"symbol": "BTCUSDT", "leverage": "20"},
     "fapiPrivatePostMarginType": {"symbol": "BTCUSDT", "marginType": "ISOLATED"},
+    # COIN-M reads of the mode-change check
+    "dapiPrivateGetPositionRisk": {},
+    "dapiPrivateGetOpenOrders": {},
+    "dapiPrivateGetOpenAlgoOrders": {},
 }
 
 
 def test_every_endpoint_the_adapter_calls_has_a_sample() -> None:
     source = Path(binance_adapter.__file__).read_text()
-    called = set(re.findall(r'"(fapi(?:Public|Private)\w*(?:Get|Post|Put|Delete)\w+)"', source))
+    called = set(re.findall(r'"([fd]api(?:Public|Private)\w*(?:Get|Post|Put|Delete)\w+)"', source))
     assert called and called <= set(PARAMS), sorted(called - set(PARAMS))
 
 
