@@ -124,6 +124,8 @@ def order_json(engine: Engine, row: Row, view: str) -> dict[str, Any]:
         price, stop = row.price, row.stop_price
         tif, reduce_only, close = row.time_in_force.value, row.reduce_only, row.close_position
         created, extra, updated = row.create_time, row.extra, row.update_time
+        if "timeInForce" in extra:  # expired on arrival (_expired_on_arrival): the order as sent
+            price, tif = Decimal(extra["price"]), extra["timeInForce"]
     data: dict[str, Any] = {
         "orderId": order_id,
         "symbol": row.symbol,
@@ -277,11 +279,46 @@ def _new_regular(engine: Engine, sid: str, side: Side, position_side: PositionSi
             raise not_required("price")
     _precise(quantity, spec.quantity_precision)
     _precise(price, spec.price_precision)
+    reduce_only = params.boolean("reduceOnly") or False
     try:
         return engine.place_order(
             sid, side, quantity, order_type=OrderType(kind), price=price, position_side=position_side,
-            time_in_force=time_in_force, reduce_only=params.boolean("reduceOnly") or False,
-            client_order_id=client_id, extra=_extra(params),
+            time_in_force=time_in_force, reduce_only=reduce_only, client_order_id=client_id,
+            extra=_extra(params),
+        )
+    except EngineError as exc:
+        if exc.reason in (Reason.POST_ONLY_WOULD_TAKE, Reason.FOK_NOT_FILLED) and price is not None:
+            return _expired_on_arrival(engine, sid, side, position_side, quantity, price, time_in_force,
+                                       reduce_only, client_id, params)
+        raise engine_error(exc) from exc
+
+
+def _expired_on_arrival(engine: Engine, sid: str, side: Side, position_side: PositionSide, quantity: Decimal,
+                        price: Decimal, time_in_force: TimeInForce, reduce_only: bool,
+                        client_id: str | None, params: Params) -> Order:
+    """A post-only (GTX) limit that would take, or a FOK that cannot fill: accepted, then EXPIRED.
+
+    Aster answers these the way Binance did before its 2023-03-22 change: "LIMIT order with special
+    timeInForce: the final status result of the order(FILLED or EXPIRED) will be returned
+    directly" (AST3 §New Order, ``newOrderRespType=RESULT``), and Aster's error table has neither
+    -5021 nor -5022, the codes Binance added when it began refusing them instead (Binance change
+    log 2023-03-08). So the order gets an id, ends ``EXPIRED`` with nothing filled, is found by
+    ``GET /fapi/v3/order`` and is not among the open orders. (UNCONFIRMED by a captured Aster
+    answer.) The engine records it as an IOC limit that did not cross (its own EXPIRED outcome):
+    at the order's price for a FOK, one tick inside the mark for a GTX that would have crossed;
+    the order's own price and time in force ride in ``extra`` and are what the wire shows.
+    """
+    market = engine.market(sid)
+    mark, tick = engine.mark_price(sid), market.tick_size
+    resting = price
+    if time_in_force is TimeInForce.GTX:  # it crosses: expire it at a price that does not
+        steps = (mark / tick).to_integral_value(rounding="ROUND_CEILING" if side is Side.SELL else "ROUND_FLOOR")
+        resting = (steps + (1 if side is Side.SELL else -1)) * tick
+    extra = {**_extra(params), "price": str(price), "timeInForce": time_in_force.value}
+    try:
+        return engine.place_order(
+            sid, side, quantity, order_type=OrderType.LIMIT, price=resting, position_side=position_side,
+            time_in_force=TimeInForce.IOC, reduce_only=reduce_only, client_order_id=client_id, extra=extra,
         )
     except EngineError as exc:
         raise engine_error(exc) from exc

@@ -55,6 +55,8 @@ Fees are zero in the simulator (``n`` "0").
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import hmac
 import json
 import re
@@ -360,9 +362,10 @@ class BinanceStreamFrontend(StreamFrontend):
             "c": order.client_order_id,
             "S": order.side.value,
             "o": order.order_type.value,
-            "f": order.time_in_force.value,
+            # an order Aster expired on arrival carries its own price and time in force in extra
+            "f": order.extra.get("timeInForce", order.time_in_force.value),
             "q": fixed(order.quantity, qp),
-            "p": fixed(order.price, pp),
+            "p": fixed(Decimal(order.extra["price"]) if "price" in order.extra else order.price, pp),
             "ap": fixed(order.avg_price, wide),
             "sp": fixed(order.stop_price, pp),
             "x": execution,

@@ -57,11 +57,18 @@ ERRORS: dict[Reason, tuple[int, str]] = {
     Reason.DUPLICATE_CLIENT_ID: (-4116, "clientOrderId is duplicated"),
     Reason.ORDER_NOT_FOUND: (-2013, "Order does not exist."),
     Reason.WOULD_IMMEDIATELY_TRIGGER: (-2021, "Order would immediately trigger."),
+    # Since 2023-03-22 (change log 2023-03-08, "Order Logic After Release") a GTX or FOK order
+    # that cannot meet its condition "will get rejected directly and receive error response, no
+    # order_trade_update message in websocket. The order can't be found in GET /fapi/v1/order or
+    # GET /fapi/v1/allOrders"; the texts are the change log's sample answers (the error-code page
+    # prints them without the second sentence).
     Reason.POST_ONLY_WOULD_TAKE: (
-        -5022, "Due to the order could not be executed as maker, the Post Only order will be rejected."
+        -5022, "Due to the order could not be executed as maker, the Post Only order will be rejected. "
+        "The order will not be recorded in the order history"
     ),
     Reason.FOK_NOT_FILLED: (
-        -5021, "Due to the order could not be filled immediately, the FOK order has been rejected."
+        -5021, "Due to the order could not be filled immediately, the FOK order has been rejected. "
+        "The order will not be recorded in the order history"
     ),
     Reason.MARGIN_TYPE_UNCHANGED: (-4046, "No need to change margin type."),
     Reason.MARGIN_TYPE_BLOCKED_BY_ORDERS:
