@@ -70,6 +70,21 @@ STATUS_IN = {
     "Deactivated": OrderStatus.CANCELED,
     "Rejected": OrderStatus.REJECTED,
 }
+#: rejectReason values (enum.mdx #rejectreason) of an order Bybit accepted and then ended by its
+#: time-in-force rule: a PostOnly that "would have executed as a taker", a FOK not fully filled, an
+#: IOC with no maker to fill it. Such a ``Cancelled`` order is hedgekit's ``EXPIRED``, as Binance
+#: reports an IOC, FOK or GTX order that the book ended.
+EXPIRY_REASONS = frozenset({"EC_PostOnlyWillTakeLiquidity", "EC_CancelForNoFullFill", "EC_NoImmediateQtyToFill"})
+
+
+def order_status(row: dict[str, Any]) -> OrderStatus:
+    """``orderStatus`` as hedgekit's status; ended by a time-in-force rule (``rejectReason``) is ``EXPIRED``."""
+    status: OrderStatus = enum_of(STATUS_IN, row, "orderStatus")
+    if status is OrderStatus.CANCELED and row.get("rejectReason") in EXPIRY_REASONS:
+        return OrderStatus.EXPIRED
+    return status
+
+
 #: stopOrderType values (enum.mdx #stopordertype) with a fixed hedgekit type; ``Stop`` is decided
 #: by side and triggerDirection.
 STOP_ORDER_TYPE_IN = {
@@ -418,7 +433,7 @@ def parse_order(row: dict[str, Any], market: Market, trailing: Decimal | None = 
         side=side,
         position_side=enum_of(POSITION_IDX_IN, row, "positionIdx"),
         type=kind,
-        status=enum_of(STATUS_IN, row, "orderStatus"),
+        status=order_status(row),
         quantity=None if close_position or (trailing_stop and not qty) else qty,
         filled_quantity=req_dec(row, "cumExecQty"),
         price=price if order_type == "Limit" else None,

@@ -93,6 +93,7 @@ ROUTES: dict[tuple[str, str], Endpoint] = {
     ("GET", "/api/v5/trade/order"): Endpoint(trade.get_order),
     ("POST", "/api/v5/trade/cancel-order"): Endpoint(trade.cancel_order, "order"),
     ("GET", "/api/v5/trade/orders-pending"): Endpoint(trade.orders_pending),
+    ("GET", "/api/v5/trade/orders-history"): Endpoint(trade.orders_history),
     ("POST", "/api/v5/trade/close-position"): Endpoint(trade.close_position),
     ("POST", "/api/v5/trade/order-algo"): Endpoint(algo.place_algo, "order"),
     ("GET", "/api/v5/trade/order-algo"): Endpoint(algo.get_algo),

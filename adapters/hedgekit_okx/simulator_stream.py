@@ -136,6 +136,7 @@ class OkxStreamFrontend(StreamFrontend):
         self._connections: list[StreamConnection] = []
         self._liquidation_ids: dict[int, tuple[str, str]] = {}
         self.state.algo_listeners.append(self._algo_added)
+        self.state.killed_listeners.append(self._killed)
 
     # ------------------------------------------------------------------ connections
 
@@ -326,6 +327,14 @@ class OkxStreamFrontend(StreamFrontend):
             row = self._liquidation(event.liquidation)
             return self._frames(conn, "orders", event.liquidation.symbol, [row])
         return []
+
+    def _killed(self, order: Order) -> None:
+        """An order OKX accepted and canceled at once: one ``orders`` push, ``state`` ``canceled``
+        with its ``cancelSource`` (the engine never saw it, so nothing else is pushed)."""
+        for conn in list(self._connections):
+            if conn.path == BUSINESS_PATH or not conn.state.get("login"):
+                continue
+            conn.hub.push_events(conn, self._frames(conn, "orders", order.symbol, [self._order(order, None, False)]))
 
     def _algo_added(self, record: AlgoRecord) -> None:
         for conn in list(self._connections):

@@ -8,6 +8,12 @@ Hedge-mode rules (place-order ``posSide``): in long/short mode ``posSide`` is re
 ``long`` or ``short``; open long = buy+long, close long = sell+long, open short = sell+short, close
 short = buy+short; ``reduceOnly`` is ignored there ("all closing orders apply the reduce-only
 feature"). In net mode ``posSide`` is omitted or ``net``.
+
+A post-only order that would take liquidity and a FOK order that cannot fill at once are accepted
+(``sCode "0"``) and canceled at once, as OKX reports them: ``state "canceled"`` with
+``cancelSource`` ``"31"`` / ``"13"`` (the cancelSource enum, order_book_trading.md), readable with
+``GET /trade/order`` and listed by ``GET /trade/orders-history``; they never reach the engine.
+An IOC order's unfilled rest is canceled with ``cancelSource "14"``, a user's cancel with ``"1"``.
 """
 
 from __future__ import annotations
@@ -32,6 +38,9 @@ from hedgekit_okx.simulator_account import MGN_MODE, POS_SIDE, align_margin
 from hedgekit_okx.simulator_markets import SPECS_BY_ID, InstrumentSpec
 from hedgekit_okx.simulator_wire import (
     CANCEL_FAILED,
+    CANCEL_SOURCES,
+    IOC_CANCELED,
+    USER_CANCELED,
     CLIENT_ID,
     CLOSE_EXCEEDS,
     NO_POSITION_TO_CLOSE,
@@ -129,10 +138,12 @@ def order_row(state: SimState, order: Order, algo_id: str = "") -> dict[str, Any
     kind = order.extra.get("ordType", "")
     if kind not in ORD_TYPES:  # an order an algo order placed when it fired
         kind = "market" if order.order_type is OrderType.MARKET else "limit"
+    source, source_reason = _cancel_source(order)
     return {
         "accFillSz": contracts(spec, filled), "algoClOrdId": "", "algoId": algo_id or state.algo_keys.get(order.extra.get("algoKey", ""), ""),
         "attachAlgoClOrdId": "", "attachAlgoOrds": [], "avgPx": plain(order.avg_price) if filled else "",
-        "cTime": ms(order.create_time), "cancelSource": "", "cancelSourceReason": "", "category": "normal",
+        "cTime": ms(order.create_time), "cancelSource": source, "cancelSourceReason": source_reason,
+        "category": "normal",
         "ccy": "", "clOrdId": order.client_order_id if named(state, order) else "",
         "fee": "0", "feeCcy": "USDT", "fillPx": plain(order.avg_price) if filled else "",
         "fillSz": contracts(spec, filled) if filled else "0", "fillTime": ms(order.update_time) if filled else "",
@@ -147,6 +158,17 @@ def order_row(state: SimState, order: Order, algo_id: str = "") -> dict[str, Any
         "tdMode": order.extra.get("tdMode", MGN_MODE[state.engine.margin_type(order.symbol)]), "tgtCcy": "",
         "tpOrdPx": "", "tpTriggerPx": "", "tpTriggerPxType": "", "tradeId": "", "uTime": ms(order.update_time),
     }
+
+
+def _cancel_source(order: Order) -> tuple[str, str]:
+    """``cancelSource`` and ``cancelSourceReason`` of a canceled order (``""`` while it is not)."""
+    if "cancelSource" in order.extra:
+        return order.extra["cancelSource"], order.extra.get("cancelSourceReason", "")
+    if order.status is OrderStatus.EXPIRED:  # the engine ends an IOC order's unfilled rest so
+        return IOC_CANCELED
+    if order.status is OrderStatus.CANCELED:
+        return USER_CANCELED
+    return "", ""
 
 
 def ack(order: Order, client_id: str | None, tag: str, now: int) -> dict[str, Any]:
@@ -191,10 +213,34 @@ def place_order(state: SimState, params: Params) -> dict[str, Any]:
     except EngineError as exc:
         if exc.reason is Reason.QUANTITY_ABOVE_MAX:
             raise size_above_max(spec, market=order_type is OrderType.MARKET) from exc
+        if exc.reason in CANCEL_SOURCES:  # accepted, then canceled at once
+            order = _kill(state, exc.reason, sid, side, quantity, price, position_side, time_in_force,
+                          reduce_only, client_id, {"ordType": kind, "tdMode": td_mode, "tag": tag})
+            return ack(order, client_id, tag, state.engine.clock())
         raise order_failure(exc) from exc
     if client_id is None:
         state.quiet_ids.add(order.order_id)
     return ack(order, client_id, tag, state.engine.clock())
+
+
+def _kill(state: SimState, reason: Reason, sid: str, side: Side, quantity: Decimal, price: Decimal | None,
+          position_side: PositionSide, time_in_force: TimeInForce, reduce_only: bool, client_id: str | None,
+          extra: dict[str, str]) -> Order:
+    """The record of an order OKX accepted and canceled at once (:data:`CANCEL_SOURCES`)."""
+    now = state.engine.clock()
+    source, source_reason = CANCEL_SOURCES[reason]
+    order_id = state.next_killed_id()
+    order = Order(
+        order_id=order_id, client_order_id=client_id or "", symbol=sid, side=side, position_side=position_side,
+        order_type=OrderType.LIMIT, time_in_force=time_in_force, quantity=quantity, price=price or ZERO,
+        reduce_only=reduce_only, close_position=False, status=OrderStatus.EXPIRED, executed_qty=ZERO,
+        avg_price=ZERO, cum_quote=ZERO, orig_type="LIMIT", stop_price=ZERO, create_time=now, update_time=now,
+        extra={**extra, "cancelSource": source, "cancelSourceReason": source_reason},
+    )
+    if client_id is None:
+        state.quiet_ids.add(order_id)
+    state.kill(order)
+    return order
 
 
 def _order_keys(params: Params) -> tuple[int | None, str | None]:
@@ -221,6 +267,11 @@ def _find(state: SimState, sid: str, order_id: int | None, client_id: str | None
         for order in reversed(engine.orders_by_client_id(client_id, sid, open_only=open_only)):
             if named(state, order):
                 return order
+    if not open_only:  # an order accepted and canceled at once
+        found = [o for o in state.killed.values() if o.symbol == sid and (
+            o.order_id == order_id if order_id is not None else named(state, o) and o.client_order_id == client_id)]
+        if found:
+            return found[-1]
     raise ORDER_NOT_FOUND
 
 
@@ -281,6 +332,32 @@ def orders_pending(state: SimState, params: Params) -> list[dict[str, Any]]:
     rows = [order_row(state, order) for order in state.engine.open_orders(only)]
     if kind is not None:
         rows = [row for row in rows if row["ordType"] in kind.split(",")]
+    return page(rows, params, "ordId")
+
+
+def orders_history(state: SimState, params: Params) -> list[dict[str, Any]]:
+    """``GET /api/v5/trade/orders-history`` (last 7 days): orders that ended, newest first.
+
+    ``instType`` is required; ``instId``, ``ordType`` and ``state`` (``canceled``/``filled``)
+    filter; ``after``/``before``/``limit`` page by ordId. Filled, canceled and accepted-then-canceled
+    orders are listed (the simulator keeps them all; OKX keeps 7 days here).
+    """
+    inst_type = params.required("instType")
+    if inst_type not in ("SPOT", "MARGIN", "SWAP", "FUTURES", "OPTION", "EVENTS"):
+        raise param_error("instType")
+    if inst_type != "SWAP":
+        return []
+    only = instrument_of(params).inst_id if params.get("instId") else None
+    ended = [o for o in state.engine.all_orders(only) if o.status is not OrderStatus.NEW]
+    ended += [o for o in state.killed.values() if only in (None, o.symbol)]
+    rows = [order_row(state, order) for order in ended]
+    kind, wanted = params.get("ordType"), params.get("state")
+    if kind is not None:
+        rows = [row for row in rows if row["ordType"] in kind.split(",")]
+    if wanted is not None:
+        if wanted not in ("canceled", "filled", "mmp_canceled"):
+            raise param_error("state")
+        rows = [row for row in rows if row["state"] == wanted]
     return page(rows, params, "ordId")
 
 

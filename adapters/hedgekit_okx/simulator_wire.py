@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from hedgekit.testing.engine import Engine
-from hedgekit.testing.engine_types import EngineError, Reason
+from hedgekit.testing.engine_types import EngineError, Order, Reason
 from hedgekit.testing.frontend import WireResponse
 
 from hedgekit_okx.simulator_markets import SPECS_BY_ID, InstrumentSpec
@@ -96,11 +96,25 @@ ORDER_ERRORS: dict[Reason, tuple[str, str, str]] = {
     # a price off the tick: "The precision of the number of trades or the price exceeds the limit."
     Reason.PRICE_NOT_ON_TICK: ("51150", "The precision of the number of trades or the price exceeds the limit.", ""),
     Reason.QUANTITY_NOT_POSITIVE: ("51000", "Parameter sz error", ""),
-    # Simplification: OKX accepts a post-only or FOK order that cannot rest or fill and cancels it at
-    # once; the engine refuses it instead, answered here as a parameter error.
-    Reason.POST_ONLY_WOULD_TAKE: ("51000", "Parameter px error", ""),
-    Reason.FOK_NOT_FILLED: ("51000", "Parameter px error", ""),
+    # POST_ONLY_WOULD_TAKE and FOK_NOT_FILLED are no refusals at OKX: the order is accepted and
+    # canceled at once (cancelSource "31" / "13"; simulator_trade.place_order)
 }
+
+
+KILLED_FIRST_ID = 812_345_678_900_000_001
+"""The first ``ordId`` of an order accepted and canceled at once (:meth:`SimState.kill`)."""
+CANCEL_SOURCES = {
+    # cancelSource (order_book_trading.md, WS order channel push data; get-order-details lists
+    # "1", "14" and "31" too): "13" "FOK order was canceled due to incompletely filled", "14" "IOC
+    # order was partially canceled due to incompletely filled", "31" "The post-only order will take
+    # liquidity in taker orders", "1" "Order canceled by user"
+    Reason.FOK_NOT_FILLED: ("13", "Order canceled: FOK order was canceled due to incompletely filled."),
+    Reason.POST_ONLY_WOULD_TAKE: ("31", "The post-only order will take liquidity in taker orders"),
+}
+"""cancelSource and cancelSourceReason of the orders OKX cancels as soon as it accepts them. The
+``cancelSourceReason`` wording is UNCONFIRMED (the docs name the field only): the enum's text is used."""
+IOC_CANCELED = ("14", "Order canceled: IOC order was partially canceled due to incompletely filled.")
+USER_CANCELED = ("1", "Order canceled by user")
 
 
 @dataclass
@@ -140,6 +154,8 @@ class SimState:
         algo_listeners: Called with each algo order once :meth:`add_algo` stored it (the private
             stream pushes its ``live`` state then: the engine published its legs before the record
             existed).
+        killed: Orders OKX accepted and canceled at once, by ordId (they never reach the engine).
+        killed_listeners: Called with each order :meth:`kill` stores (the private stream pushes it).
 
     Add algo orders with :meth:`add_algo`, which keeps the indexes above in step.
     """
@@ -160,6 +176,20 @@ class SimState:
     algos_by_client: dict[str, list[str]] = field(default_factory=dict)
     pending_pairs: dict[str, None] = field(default_factory=dict)
     algo_listeners: list[Callable[[AlgoRecord], None]] = field(default_factory=list)
+    killed: dict[int, Order] = field(default_factory=dict)
+    killed_listeners: list[Callable[[Order], None]] = field(default_factory=list)
+
+    def kill(self, order: Order) -> None:
+        """Keep an order OKX accepted and canceled at once (a post-only that would take, a FOK that
+        cannot fill) and tell the private stream."""
+        self.killed[order.order_id] = order
+        for listener in list(self.killed_listeners):
+            listener(order)
+
+    def next_killed_id(self) -> int:
+        """An ``ordId`` for :meth:`kill` from a range of its own (the engine numbers its orders from
+        612345678900000001)."""
+        return KILLED_FIRST_ID + len(self.killed)
 
     def add_algo(self, record: AlgoRecord) -> None:
         """Store a new algo order and index it."""

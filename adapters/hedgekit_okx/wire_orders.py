@@ -72,6 +72,22 @@ STATE_IN = {
     "canceled": OrderStatus.CANCELED,
     "mmp_canceled": OrderStatus.CANCELED,
 }
+#: ``cancelSource`` values that mean OKX ended the order by its own time-in-force rule, not a
+#: cancel (cancelSource enum, order_book_trading.md WS order channel and get-order-details): "13"
+#: "FOK order was canceled due to incompletely filled", "14" "IOC order was partially canceled due to
+#: incompletely filled", "31" "The post-only order will take liquidity". Such a ``canceled`` order is
+#: hedgekit's ``EXPIRED``, as Binance reports an IOC, FOK or GTX order that the book ended.
+EXPIRY_SOURCES = frozenset({"13", "14", "31"})
+
+
+def order_status(row: dict[str, Any]) -> OrderStatus:
+    """``state`` as hedgekit's status: ``canceled`` by the venue's time-in-force rule is ``EXPIRED``."""
+    status: OrderStatus = enum_of(STATE_IN, row, "state")
+    if status is OrderStatus.CANCELED and row.get("cancelSource") in EXPIRY_SOURCES:
+        return OrderStatus.EXPIRED
+    return status
+
+
 #: ``state`` of an algo row (#order-book-trading-algo-trading-get-algo-order-details): ``live`` and
 #: ``pause`` wait; ``effective`` fired; ``order_failed`` fired and the order was refused.
 ALGO_STATE_IN = {
@@ -205,7 +221,7 @@ def parse_order(row: dict[str, Any], market: Market | None) -> Order:
         side=enum_of(SIDE_IN, row, "side"),
         position_side=enum_of(POS_SIDE_IN, row, "posSide"),
         type=kind,
-        status=enum_of(STATE_IN, row, "state"),
+        status=order_status(row),
         quantity=size,
         filled_quantity=filled,
         price=price if price and kind is OrderType.LIMIT else None,
