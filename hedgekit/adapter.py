@@ -53,6 +53,7 @@ from hedgekit.models import (
 from hedgekit.stream_session import StreamOptions, StreamSession
 
 __all__ = [
+    "ConditionalRules",
     "ConnectConfig",
     "OrderPlan",
     "OrderRequest",
@@ -147,6 +148,43 @@ class ConnectConfig(BaseModel):
     wait the venue names after a rate-limit answer is honoured either way)."""
     options: Mapping[str, Any] = Field(default_factory=dict)
     """Venue-specific settings, documented by each adapter."""
+
+
+@dataclass(frozen=True)
+class ConditionalRules:
+    """A venue's documented limits on conditional orders, checked before anything is sent.
+
+    Each adapter package states its own in ``rules.py`` (each value with its document) and hands it
+    out through :meth:`VenueAdapter.conditional_rules`; :func:`hedgekit.validator.check_conditional`
+    applies it, venue-neutrally. Prices are compared with the current price of the order's working
+    type (the mark by default); what "closing a long" means is the order's side: a stop-loss or
+    trailing stop that closes a long SELLs.
+
+    Attributes:
+        callback_rate_min: The smallest trailing callback rate, in percent (``1`` = 1 %); ``None``:
+            the venue publishes no bound (only "greater than zero").
+        callback_rate_min_exclusive: The lower bound itself is refused ("min < x").
+        callback_rate_max: The largest trailing callback rate, in percent, inclusive; ``None``: none
+            published (hedgekit's own ceiling of 100 % still applies).
+        trigger_side_checked: A stop or take-profit that would fire at the current price at once is
+            refused by the venue: a SELL stop must trigger below the price and a SELL take-profit
+            above it (a BUY the other way round).
+        trigger_at_price_refused: A trigger exactly at the current price counts as firing at once.
+        activation_side_checked: A trailing stop's activation price must lie beyond the current price
+            in the direction it waits for: above it for a SELL, below it for a BUY.
+        callback_refusal, trigger_refusal, activation_refusal: The venue's code for each refusal
+            (e.g. ``"-2021"``), named in hedgekit's error message; ``""`` when it has none.
+    """
+
+    callback_rate_min: Decimal | None = None
+    callback_rate_min_exclusive: bool = False
+    callback_rate_max: Decimal | None = None
+    trigger_side_checked: bool = False
+    trigger_at_price_refused: bool = True
+    activation_side_checked: bool = False
+    callback_refusal: str = ""
+    trigger_refusal: str = ""
+    activation_refusal: str = ""
 
 
 class OrderPlan(BaseModel):
@@ -277,6 +315,15 @@ class VenueAdapter(ABC):
         means or it did not work. Raises only transient :mod:`hedgekit.errors` (the facade asks again).
         """
         return False
+
+    # -- conditional orders ------------------------------------------------------------------
+    #: The venue's limits on conditional orders; each adapter sets its own from its ``rules.py``.
+    conditional_limits: ClassVar[ConditionalRules] = ConditionalRules()
+
+    def conditional_rules(self, market: Market) -> ConditionalRules:
+        """The venue's documented limits on conditional orders of ``market`` (see
+        :class:`ConditionalRules`); :attr:`conditional_limits` unless the venue varies them by contract."""
+        return self.conditional_limits
 
     # -- live state --------------------------------------------------------------------------
     def stream_session(

@@ -3,6 +3,8 @@
 * :func:`check_mode_change`: may the position mode change in a scope, given what is open there?
 * :func:`plan_order`: what side, position side and reduce flag an intent takes in a mode.
 * :func:`check_order`: order pre-flight (size, lot step, tick, prices the order type needs).
+* :func:`check_conditional`: a conditional order against its venue's documented ranges (callback
+  rate, trigger and activation side of the current price).
 * :func:`to_decimal`: the one gate every user number passes through.
 * :func:`check_id`: an order id or client order id against the venue's id grammar.
 
@@ -15,7 +17,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, DecimalException, InvalidOperation
 
-from hedgekit.adapter import OrderPlan
+from hedgekit.adapter import ConditionalRules, OrderPlan
 from hedgekit.errors import InvalidRequest, ModeChangeBlocked
 from hedgekit.payload import plain as _plain
 from hedgekit.models import (
@@ -30,11 +32,13 @@ from hedgekit.models import (
     OrderType,
     PositionMode,
     PositionSide,
+    Side,
     TimeInForce,
 )
 
 __all__ = [
     "blockers_of",
+    "check_conditional",
     "check_id",
     "check_mode_change",
     "check_order",
@@ -379,3 +383,71 @@ def check_order(
             f"of at most {WIRE_INTEGER_DIGITS} digits before the point and {WIRE_DECIMALS} after",
             symbol=market.symbol,
         ) from None
+
+
+def _refused_by(venue: str | None, code: str) -> str:
+    who = venue or "the venue"
+    return f"{who} refuses it ({code})" if code else f"{who} refuses it"
+
+
+def check_conditional(
+    rules: ConditionalRules,
+    order_type: OrderType,
+    side: Side,
+    *,
+    trigger_price: Decimal | None = None,
+    activation_price: Decimal | None = None,
+    callback_rate: Decimal | None = None,
+    current_price: Decimal | None = None,
+    venue: str | None = None,
+    symbol: str | None = None,
+) -> None:
+    """A conditional order against its venue's documented ranges; raises :class:`InvalidRequest`.
+
+    ``side`` is the order's side: a stop-loss, take-profit or trailing stop that closes a long
+    SELLs. The callback rate is checked always (it needs no price). The trigger side (a SELL stop
+    triggers below ``current_price``, a SELL take-profit above it, a BUY the other way round) and a
+    trailing stop's activation side (above the price for a SELL, below for a BUY) are checked only
+    when ``current_price`` is given (the current price of the order's working type) and the venue
+    refuses such orders (``rules``). Runs after :func:`check_order`, which has checked the numbers.
+    """
+    if order_type is OrderType.TRAILING_STOP_MARKET and callback_rate is not None:
+        low, high = rules.callback_rate_min, rules.callback_rate_max
+        below = low is not None and (callback_rate <= low if rules.callback_rate_min_exclusive else callback_rate < low)
+        if below or (high is not None and callback_rate > high):
+            lower = "" if low is None else f"{'above' if rules.callback_rate_min_exclusive else 'from'} {_plain(low)}"
+            upper = "" if high is None else f"up to {_plain(high)}"
+            span = " ".join(part for part in (lower, upper) if part)
+            raise InvalidRequest(
+                f"callback_rate {_plain(callback_rate)} is out of range: {venue or 'the venue'} takes a callback rate "
+                f"{span} percent; {_refused_by(venue, rules.callback_refusal)}",
+                venue=venue, symbol=symbol,
+            )
+    if current_price is None:
+        return
+    price = _plain(current_price)
+    if order_type in (OrderType.STOP_MARKET, OrderType.TAKE_PROFIT_MARKET) and trigger_price is not None:
+        if not rules.trigger_side_checked:
+            return
+        stop = order_type is OrderType.STOP_MARKET
+        below = stop == (side is Side.SELL)  # where the trigger must lie: a SELL stop below the price
+        wrong = trigger_price > current_price if below else trigger_price < current_price
+        if wrong or (trigger_price == current_price and rules.trigger_at_price_refused):
+            what = "stop" if stop else "take-profit"
+            raise InvalidRequest(
+                f"a {side.value} {what} must trigger {'below' if below else 'above'} the current price {price}, "
+                f"not at {_plain(trigger_price)}: it would trigger at once; "
+                f"{_refused_by(venue, rules.trigger_refusal)}",
+                venue=venue, symbol=symbol,
+            )
+    if order_type is OrderType.TRAILING_STOP_MARKET and activation_price is not None:
+        if not rules.activation_side_checked:
+            return
+        above = side is Side.SELL
+        if activation_price <= current_price if above else activation_price >= current_price:
+            raise InvalidRequest(
+                f"a {side.value} trailing stop's activation price must be {'above' if above else 'below'} the "
+                f"current price {price}, not {_plain(activation_price)}; "
+                f"{_refused_by(venue, rules.activation_refusal)}",
+                venue=venue, symbol=symbol,
+            )

@@ -40,6 +40,7 @@ from hedgekit_aster.auth import MAINNET_CHAIN_ID, address_of, checksum_address, 
 from hedgekit_aster.simulator_auth import V3Accounts, verify_v1
 from hedgekit_aster.simulator_markets import SPECS, SPECS_BY_ID, engine_market, exchange_info
 from hedgekit_aster.simulator_stream import AsterStreamFrontend
+from hedgekit_aster.rules import engine_rules
 from hedgekit_binance.simulator_wire import BinanceError, Params, engine_error
 
 EndpointHandler = Callable[[Engine, Params], Any]
@@ -167,6 +168,7 @@ class AsterFrontend(Frontend):
             [engine_market(spec) for spec in SPECS],
             mark_prices=marks,
             mode_scope=ModeScope.ACCOUNT,
+            rules=engine_rules(),  # the venue's own rules (aster rules.py)
             balance=DEFAULT_BALANCE if balance is None else balance,
             first_order_id=20_000_000_001,  # orderId sample 20072994001 (AST3 §Batch Modify Orders)
             first_conditional_id=80_000_000_001,  # one id sequence on the venue; a range of its own here

@@ -34,6 +34,7 @@ from hedgekit.testing.engine_types import (
     TimeInForce,
 )
 
+from hedgekit_aster import rules
 from hedgekit_aster.simulator_markets import SPECS_BY_ID
 from hedgekit_binance.simulator_trade import BAD_CLIENT_ID, CLIENT_ID, position_side_of, symbol_of
 from hedgekit_binance.simulator_wire import (
@@ -50,8 +51,10 @@ from hedgekit_binance.simulator_wire import (
 )
 
 CONDITIONAL_TYPES = {t.value for t in ConditionalType}
-# "callbackRate: min 0.1, max 5 where 1 for 1%" (AST3 §New Order; the batch table says 4)
-MIN_CALLBACK, MAX_CALLBACK = Decimal("0.1"), Decimal(5)
+# "callbackRate: min 0.1, max 5 where 1 for 1%" (AST3 §New Order; the batch table says 4), stated
+# once in rules.CONDITIONAL, which hedgekit checks before sending
+MIN_CALLBACK, MAX_CALLBACK = rules.CONDITIONAL.callback_rate_min, rules.CONDITIONAL.callback_rate_max
+assert MIN_CALLBACK is not None and MAX_CALLBACK is not None
 MAX_OPEN = 200  # MAX_NUM_ORDERS: "both algo orders and normal orders are counted"
 ALL_CANCELED = {"code": "200", "msg": "The operation of cancel all open order is done."}  # AST3 sample
 DUPLICATE_ID = BinanceError(-4116, "clientOrderId is duplicated")  # Binance table; UNCONFIRMED on Aster

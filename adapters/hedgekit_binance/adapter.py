@@ -36,7 +36,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 
-from hedgekit.adapter import ConnectConfig, OrderRequest, VenueAdapter
+from hedgekit.adapter import ConditionalRules, ConnectConfig, OrderRequest, VenueAdapter
 from hedgekit.ccxt_bridge import (
     call_endpoint,
     install_reply_hook,
@@ -73,6 +73,7 @@ from hedgekit.models import (
 
 from hedgekit_binance import coinm, ids, wire
 from hedgekit_binance import limits
+from hedgekit_binance import rules
 from hedgekit_binance.auth import install_hmac_signer
 from hedgekit_binance.errors import (
     NO_NEED_TO_CHANGE_MARGIN_TYPE,
@@ -120,6 +121,7 @@ class BinanceAdapter(VenueAdapter):
     """Binance USDⓈ-M Futures: account-wide mode, ``positionSide``, conditional orders on the Algo Service."""
 
     name: ClassVar[str] = "binance"
+    conditional_limits: ClassVar[ConditionalRules] = rules.CONDITIONAL  # documented ranges (rules.py)
     client_order_id_max: ClassVar[int] = 36
     #: newClientOrderId / clientAlgoId regex ``^[\\.A-Z\\:/a-z0-9_-]{1,36}$`` (BNC trade_api.new_order)
     client_order_id_alphabet: ClassVar[str] = (

@@ -60,6 +60,7 @@ from hedgekit_binance.simulator_markets import SPECS, SPECS_BY_ID, engine_market
 from hedgekit_binance.simulator_stream import BinanceStreamFrontend
 from hedgekit_binance.simulator_trade import symbol_of
 from hedgekit_binance.simulator_wire import BinanceError, Params, engine_error, fixed, mandatory
+from hedgekit_binance.rules import engine_rules
 
 EndpointHandler = Callable[[Engine, Params], Any]
 
@@ -239,6 +240,7 @@ class BinanceFrontend(Frontend):
             [engine_market(spec) for spec in SPECS],
             mark_prices=marks,
             mode_scope=ModeScope.ACCOUNT,
+            rules=engine_rules(),  # the venue's own rules (binance rules.py)
             balance=DEFAULT_BALANCE if balance is None else balance,
             first_order_id=4_000_000_001,  # order ids are large integers on fapi
             first_conditional_id=1_000_000_000_001,  # algoId sample: 1000000022710270

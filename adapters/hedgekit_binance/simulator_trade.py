@@ -29,6 +29,7 @@ from hedgekit.testing.engine_types import (
     TimeInForce,
 )
 
+from hedgekit_binance import rules
 from hedgekit_binance.simulator_markets import SPECS_BY_ID, TIME_IN_FORCE, SymbolSpec
 from hedgekit_binance.simulator_wire import (
     BAD_PRECISION,
@@ -69,8 +70,10 @@ MAX_ALGO = 200
 MAX_ALGO_REACHED = BinanceError(-4045, "Reach max stop order limit.")
 #: ``callbackRate`` of a TRAILING_STOP_MARKET algo order, 1 = 1 %: min 0.1 (new_algo_order
 #: docstring) and max 20 since change log 2026-10-23 ("the maximum value of callbackRate for
-#: TRAILING_STOP_MARKET orders is updated from 10 to 20"); out of range is -1130 for the parameter.
-MIN_CALLBACK, MAX_CALLBACK = Decimal("0.1"), Decimal(20)
+#: TRAILING_STOP_MARKET orders is updated from 10 to 20"); out of range is -1130 for the parameter
+#: (UNCONFIRMED code). The one statement of the range is rules.CONDITIONAL, which hedgekit checks too.
+MIN_CALLBACK, MAX_CALLBACK = rules.CONDITIONAL.callback_rate_min, rules.CONDITIONAL.callback_rate_max
+assert MIN_CALLBACK is not None and MAX_CALLBACK is not None
 
 
 def symbol_of(engine: Engine, params: Params) -> str:

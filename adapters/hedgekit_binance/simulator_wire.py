@@ -57,6 +57,9 @@ ERRORS: dict[Reason, tuple[int, str]] = {
     Reason.DUPLICATE_CLIENT_ID: (-4116, "clientOrderId is duplicated"),
     Reason.ORDER_NOT_FOUND: (-2013, "Order does not exist."),
     Reason.WOULD_IMMEDIATELY_TRIGGER: (-2021, "Order would immediately trigger."),
+    # a callbackRate outside the venue's range (rules.py): -1130 INVALID_PARAMETER for the
+    # parameter, as the order handlers answer it before the engine sees the order (UNCONFIRMED code)
+    Reason.CALLBACK_RATE_OUT_OF_RANGE: (-1130, "Data sent for parameter 'callbackrate' is not valid."),
     # Since 2023-03-22 (change log 2023-03-08, "Order Logic After Release") a GTX or FOK order
     # that cannot meet its condition "will get rejected directly and receive error response, no
     # order_trade_update message in websocket. The order can't be found in GET /fapi/v1/order or

@@ -47,7 +47,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 
-from hedgekit.adapter import ConnectConfig, OrderRequest, VenueAdapter
+from hedgekit.adapter import ConditionalRules, ConnectConfig, OrderRequest, VenueAdapter
 from hedgekit.ccxt_bridge import (
     call_endpoint,
     install_reply_hook,
@@ -80,6 +80,7 @@ from hedgekit.models import (
 
 from hedgekit_bybit import coin, ids, trailing, wire
 from hedgekit_bybit import limits
+from hedgekit_bybit import rules
 from hedgekit_bybit.auth import install_hmac_signer
 from hedgekit_bybit.errors import (
     DUPLICATE_LINK_ID,
@@ -112,6 +113,7 @@ class BybitAdapter(VenueAdapter):
     """Bybit v5 linear: per-symbol mode, ``positionIdx`` 0/1/2, conditional orders in the order list."""
 
     name: ClassVar[str] = "bybit"
+    conditional_limits: ClassVar[ConditionalRules] = rules.CONDITIONAL  # documented ranges (rules.py)
     client_order_id_max: ClassVar[int] = 36  # orderLinkId: max 36 of letters, digits, "-", "_"
     client_order_id_alphabet: ClassVar[str] = (
         "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_"

@@ -46,6 +46,7 @@ from hedgekit_bybit.simulator_markets import INSTRUMENTS, default_marks, engine_
 from hedgekit_bybit.simulator_markets import server_time, tickers
 from hedgekit_bybit.simulator_trade import State
 from hedgekit_bybit.simulator_wire import BybitError, Params, engine_error, envelope, too_many_visits
+from hedgekit_bybit.rules import engine_rules
 
 EndpointHandler = Callable[[State, Params], Any]
 
@@ -138,6 +139,7 @@ class BybitFrontend(Frontend):
             [engine_market(spec) for spec in INSTRUMENTS],
             mark_prices=default_marks(),
             mode_scope=ModeScope.SYMBOL,
+            rules=engine_rules(),  # the venue's own rules (bybit rules.py)
             balance=DEFAULT_BALANCE if balance is None else balance,
             default_leverage=DEFAULT_LEVERAGE,
         )

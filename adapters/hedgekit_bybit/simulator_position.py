@@ -217,6 +217,12 @@ def set_leverage(state: State, params: Params) -> dict[str, Any]:
             engine.set_leverage(sid, buy, PositionSide.LONG)
             engine.set_leverage(sid, sell, PositionSide.SHORT)
     except EngineError as exc:
+        if exc.reason is Reason.INSUFFICIENT_CROSS_BALANCE:
+            # lowering an isolated leg's leverage under a position draws the extra margin from the
+            # available balance (rules.py: no rule against the lowering itself); short of it, error.mdx
+            # 110012 "Insufficient available balance." (which of 110012/110014 the venue answers to
+            # set-leverage is UNCONFIRMED: 110014 names adding margin)
+            raise BybitError(110012, "Insufficient available balance.") from exc
         raise engine_error(exc) from exc
     return {}
 

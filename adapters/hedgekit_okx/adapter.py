@@ -53,7 +53,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from hedgekit.adapter import ConnectConfig, OrderRequest, VenueAdapter
+from hedgekit.adapter import ConditionalRules, ConnectConfig, OrderRequest, VenueAdapter
 from hedgekit.errors import ConfigurationError, ExchangeError, HedgekitError, InvalidRequest, OrderRejected
 from hedgekit.models import (
     Exposure,
@@ -74,6 +74,7 @@ from hedgekit.stream_session import StreamOptions, StreamSession
 
 from hedgekit_okx import ids, wire
 from hedgekit_okx import wire_orders as wo
+from hedgekit_okx import rules
 from hedgekit_okx.errors import ORDER_DOES_NOT_EXIST
 from hedgekit_okx.transport import Transport, parsing
 
@@ -88,6 +89,7 @@ class OkxAdapter(VenueAdapter):
     """OKX v5 SWAP: account-wide ``posMode``, ``posSide`` per order, sizes in contracts, algo orders apart."""
 
     name: ClassVar[str] = "okx"
+    conditional_limits: ClassVar[ConditionalRules] = rules.CONDITIONAL  # documented ranges (rules.py)
     #: clOrdId / algoClOrdId: "A combination of case-sensitive alphanumerics, all numbers, or all
     #: letters of up to 32 characters" (place-order, place-algo-order).
     client_order_id_max: ClassVar[int] = 32

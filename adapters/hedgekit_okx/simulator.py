@@ -55,6 +55,7 @@ from hedgekit_okx import simulator_algo as algo
 from hedgekit_okx import simulator_trade as trade
 from hedgekit_okx.simulator_markets import SPECS, engine_market
 from hedgekit_okx.simulator_wire import AuthError, OkxError, OrderFailure, Params, SimState
+from hedgekit_okx.rules import engine_rules
 
 DEFAULT_BALANCE = Decimal("10000")
 """USDT in a fresh simulated trading account."""
@@ -185,6 +186,7 @@ class OkxFrontend(Frontend):
             [engine_market(spec) for spec in SPECS],
             mark_prices={spec.inst_id: spec.default_mark for spec in SPECS},
             mode_scope=ModeScope.ACCOUNT,
+            rules=engine_rules(),  # the venue's own rules (okx rules.py)
             balance=DEFAULT_BALANCE if balance is None else balance,
             default_leverage=20,
             first_order_id=612_345_678_900_000_001,  # ordId sample: "312269865356374016"

@@ -31,6 +31,7 @@ from hedgekit.testing.engine_types import (
 
 from hedgekit_okx.simulator_account import MGN_MODE, POS_SIDE, align_margin
 from hedgekit_okx.simulator_markets import SPECS_BY_ID
+from hedgekit_okx.rules import ACTIVE_PX_WRONG_SIDE, CALLBACK_RATIO_REFUSAL
 from hedgekit_okx.simulator_trade import client_id_of, closes, page, position_side_of, side_of
 from hedgekit_okx.simulator_wire import (
     CANCEL_FAILED,
@@ -214,8 +215,8 @@ def _legs(state: SimState, params: Params, kind: str, side: Side, hedge: bool) -
         ratio = params.decimal("callbackRatio", order=True)
         if ratio is None:
             raise param_failure("callbackRatio")
-        if not Decimal(0) < ratio < Decimal(1):
-            raise OrderFailure("51257", "Trailing stop order callback rate error. The callback rate should be 0< x<=100%.")
+        if not state.engine.rules.callback_rate_allowed(ratio * 100):  # rules.py: 51257, bounds UNCONFIRMED
+            raise OrderFailure(*CALLBACK_RATIO_REFUSAL)
         legs.append({"leg": "trail", "conditional_type": ConditionalType.TRAILING_STOP_MARKET, "trigger_price": None,
                      "price": None, "callback_rate": ratio * 100, "activation_price": params.decimal("activePx", order=True),
                      "px_type": "last"})
@@ -274,6 +275,8 @@ def place_algo(state: SimState, params: Params) -> dict[str, Any]:
                 state.engine.cancel_conditional(conditional_id=done.conditional_id)
             if exc.reason is Reason.WOULD_IMMEDIATELY_TRIGGER and leg["leg"] in ("sl", "tp"):
                 raise _wrong_side(leg["leg"], side, leg["px_type"]) from exc
+            if exc.reason is Reason.WOULD_IMMEDIATELY_TRIGGER and leg["leg"] == "trail":  # activePx (rules.py)
+                raise OrderFailure(*ACTIVE_PX_WRONG_SIDE[side.value]) from exc
             if exc.reason is Reason.DUPLICATE_CLIENT_ID:
                 raise OrderFailure("51065", "algoClOrdId already exists.") from exc
             raise order_failure(exc) from exc

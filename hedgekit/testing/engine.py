@@ -35,6 +35,11 @@ The model is deliberately simple and documented here so tests can predict it:
   leg with the same side; close-position orders take the leg's size at trigger time.
 * **Mode changes** are refused while the scope holds open regular or conditional orders
   (checked first) or a position.
+* **Venue rules.** What differs between venues (lowering isolated leverage under a position,
+  the callback-rate range, whether a trigger or activation price on the wrong side of the mark is
+  refused, the mode and margin-type blockers) is an
+  :class:`~hedgekit.testing.engine_types.EngineRules` each venue's simulator passes; its
+  docstring lists every rule with each venue's source.
 """
 
 from __future__ import annotations
@@ -62,6 +67,7 @@ from hedgekit.testing.engine_types import (
     ConditionalStatus,
     ConditionalType,
     EngineError,
+    EngineRules,
     Leg,
     Liquidation,
     MarginType,
@@ -100,6 +106,8 @@ class Engine:
         first_order_id: The first regular order id (ids increase by one).
         first_conditional_id: The first conditional order id.
         clock: Milliseconds since the epoch; defaults to wall time.
+        rules: The rules that are the venue's own (see
+            :class:`~hedgekit.testing.engine_types.EngineRules`); Binance USD-M's by default.
 
     Example:
         >>> engine = Engine([btc], mark_prices={"BTCUSDT": Decimal("60000")})  # doctest: +SKIP
@@ -120,7 +128,10 @@ class Engine:
         first_order_id: int = 1,
         first_conditional_id: int = 1,
         clock: Callable[[], int] | None = None,
+        rules: EngineRules | None = None,
     ) -> None:
+        self.rules = rules if rules is not None else EngineRules()
+        """The venue's own rules this engine applies."""
         self._markets: dict[str, Market] = {m.symbol_id: m for m in markets}
         self._unified: dict[str, str] = {m.symbol: m.symbol_id for m in self._markets.values()}
         self.mode_scope = mode_scope
@@ -292,9 +303,9 @@ class Engine:
             scope = [self.resolve(symbol)]
         if self.position_mode(scope[0]) is mode:
             raise EngineError(Reason.MODE_UNCHANGED)
-        if self._has_orders(scope):
+        if self.rules.mode_blocked_by_orders and self._has_orders(scope):
             raise EngineError(Reason.MODE_BLOCKED_BY_ORDERS)
-        if self._ledger.has_position(scope):
+        if self.rules.mode_blocked_by_position and self._ledger.has_position(scope):
             raise EngineError(Reason.MODE_BLOCKED_BY_POSITION)
         if self.mode_scope is ModeScope.ACCOUNT:
             self._account_mode = mode
@@ -322,9 +333,9 @@ class Engine:
         margin_type = as_enum(MarginType, margin_type)
         if self.margin_type(sid) is margin_type:
             raise EngineError(Reason.MARGIN_TYPE_UNCHANGED)
-        if self._has_orders([sid]):
+        if self.rules.margin_type_blocked_by_orders and self._has_orders([sid]):
             raise EngineError(Reason.MARGIN_TYPE_BLOCKED_BY_ORDERS)
-        if self._ledger.has_position([sid]):
+        if self.rules.margin_type_blocked_by_position and self._ledger.has_position([sid]):
             raise EngineError(Reason.MARGIN_TYPE_BLOCKED_BY_POSITION)
         self._ledger.margin_types[sid] = margin_type
         self._legs_changed(sid, ChangeReason.MARGIN_TYPE)
@@ -339,20 +350,37 @@ class Engine:
     ) -> None:
         """Set the leverage of a symbol (both legs) or, given ``position_side``, of one leg.
 
+        Lowering the leverage of an isolated leg that holds a position is refused where the venue
+        refuses it (:attr:`EngineRules.leverage_reduction_blocked`); elsewhere the leg's isolated
+        margin grows to its initial margin at the new leverage, drawn from the available balance.
+
         Raises:
             EngineError: ``INVALID_LEVERAGE`` outside ``1..max_leverage``;
-                ``LEVERAGE_REDUCTION_BLOCKED`` when lowering an isolated leg that holds a position.
+                ``LEVERAGE_REDUCTION_BLOCKED`` when lowering an isolated leg that holds a position
+                on a venue with that rule; ``INSUFFICIENT_CROSS_BALANCE`` when the available
+                balance cannot cover the margin a lowering needs.
         """
         sid = self.resolve(symbol)
         position_side = None if position_side is None else as_enum(PositionSide, position_side)
         if not 1 <= leverage <= self._markets[sid].max_leverage:
             raise EngineError(Reason.INVALID_LEVERAGE, str(leverage))
+        top_ups: list[tuple[PositionSide, Decimal]] = []
         if self.margin_type(sid) is MarginType.ISOLATED:
             for side in PositionSide:
                 if position_side not in (None, side):
                     continue
-                if self._ledger.size(sid, side) != ZERO and leverage < self.leverage(sid, side):
+                state = self._ledger.legs.get((sid, side))
+                if state is None or state.size == ZERO or leverage >= self.leverage(sid, side):
+                    continue
+                if self.rules.leverage_reduction_blocked:
                     raise EngineError(Reason.LEVERAGE_REDUCTION_BLOCKED)
+                needed = abs(state.size) * state.entry / leverage - state.isolated_margin
+                if needed > ZERO:
+                    top_ups.append((side, needed))
+            if sum((amount for _, amount in top_ups), ZERO) > self.account().available_balance:
+                raise EngineError(Reason.INSUFFICIENT_CROSS_BALANCE)
+        for side, amount in top_ups:
+            self._ledger.state(sid, side).isolated_margin += amount
         if position_side is None:
             for key in [k for k in self._ledger.leverages if k[0] == sid]:
                 del self._ledger.leverages[key]
@@ -514,9 +542,12 @@ class Engine:
     ) -> ConditionalOrder:
         """Accept a conditional order. No margin is checked until it triggers.
 
+        The venue's own rules (:attr:`rules`) decide the callback-rate range, and whether a trigger
+        or an activation price on the wrong side of the mark is refused.
+
         Raises:
-            EngineError: ``QUANTITY_*``/``PRICE_*`` for bad numbers, ``POSITION_SIDE_MISMATCH``,
-                ``DUPLICATE_CLIENT_ID`` or ``WOULD_IMMEDIATELY_TRIGGER``.
+            EngineError: ``QUANTITY_*``/``PRICE_*`` for bad numbers, ``CALLBACK_RATE_OUT_OF_RANGE``,
+                ``POSITION_SIDE_MISMATCH``, ``DUPLICATE_CLIENT_ID`` or ``WOULD_IMMEDIATELY_TRIGGER``.
         """
         sid = self.resolve(symbol)
         market = self._markets[sid]
@@ -538,13 +569,22 @@ class Engine:
             raise EngineError(Reason.PRICE_NOT_POSITIVE, "price")
         if trailing and (callback_rate is None or callback_rate <= ZERO):
             raise EngineError(Reason.PRICE_NOT_POSITIVE, "callback rate")
+        rules = self.rules
+        if trailing and callback_rate is not None and not rules.callback_rate_allowed(callback_rate):
+            raise EngineError(Reason.CALLBACK_RATE_OUT_OF_RANGE, str(callback_rate))
         self._check_position_side(sid, position_side)
         if client_id is not None and self._triggers.has_waiting_client(client_id):
             raise EngineError(Reason.DUPLICATE_CLIENT_ID, client_id)
         mark = self._marks[sid]
-        if not trailing and trigger_price is not None:
-            if trigger_hit(conditional_type, side, trigger_price, mark):
+        if not trailing and trigger_price is not None and rules.trigger_side_checked:
+            at_mark = trigger_price == mark
+            if trigger_hit(conditional_type, side, trigger_price, mark) and (
+                    rules.trigger_at_mark_refused or not at_mark):
                 raise EngineError(Reason.WOULD_IMMEDIATELY_TRIGGER)
+        if trailing and activation_price is not None and rules.activation_side_checked:
+            # a SELL trails a rise, so it activates above the mark; a BUY below it
+            if activation_price <= mark if side is Side.SELL else activation_price >= mark:
+                raise EngineError(Reason.WOULD_IMMEDIATELY_TRIGGER, "activation price")
         now = self.clock()
         conditional = ConditionalOrder(
             conditional_id=self._triggers.next_id, client_id=client_id or new_client_id(),

@@ -145,6 +145,90 @@ class Reason(enum.Enum):
     AMOUNT_NOT_POSITIVE = "AMOUNT_NOT_POSITIVE"
     INSUFFICIENT_CROSS_BALANCE = "INSUFFICIENT_CROSS_BALANCE"
     INSUFFICIENT_ISOLATED_BALANCE = "INSUFFICIENT_ISOLATED_BALANCE"
+    CALLBACK_RATE_OUT_OF_RANGE = "CALLBACK_RATE_OUT_OF_RANGE"
+
+
+@dataclass(frozen=True)
+class EngineRules:
+    """The rules the engine applies that are one venue's and not another's.
+
+    Each venue's simulator builds its :class:`~hedgekit.testing.engine.Engine` with its own
+    (``adapters/hedgekit_<venue>/rules.py``, each value there with its document); the defaults are
+    the Binance USD-M rules. Every rule the engine applies, and whose it is (B = Binance USD-M,
+    A = Aster, Y = Bybit v5, O = OKX v5):
+
+    * ``leverage_reduction_blocked``: lowering the leverage of an isolated leg that holds a
+      position is refused (``LEVERAGE_REDUCTION_BLOCKED``). B -4161 "Leverage reduction is not
+      supported in Isolated Margin Mode with open positions" (ccxt binance.py exceptions); A -4161
+      ISOLATED_LEVERAGE_REJECT_WITH_POSITION (AST3 error codes). Y: no such rule (position/leverage.mdx:
+      any value in ``[1, max leverage]``; 110011 "Liquidation will be triggered immediately by this
+      adjustment" in error.mdx refuses a change that would liquidate, not every lowering); the
+      simulator answers 110012 "Insufficient available balance." when the margin a lowering needs is
+      missing. O: no such rule (error codes: 59103 "Account margin is insufficient and leverage is
+      too low. Please increase the leverage." is the refusal when that margin is missing). Off, the
+      engine moves the extra initial margin into the isolated leg, refused with
+      ``INSUFFICIENT_CROSS_BALANCE`` when the available balance cannot cover it.
+    * ``mode_blocked_by_orders`` / ``mode_blocked_by_position``: a position-mode change is refused
+      while the scope holds open regular or conditional orders (checked first) / a position.
+      B -4067/-4068; A -4067/-4068 (AST3); Y 110028/110024 (error.mdx); O 59000 "Settings failed.
+      Close any open positions or orders before modifying settings." (error codes, one code for both).
+    * ``margin_type_blocked_by_orders`` / ``margin_type_blocked_by_position``: a symbol's margin
+      type change is refused while it holds open orders / a position. B -4047/-4048; A -4047/-4048
+      (AST3). Y keeps the margin mode account-wide and its frontend refuses the switch itself
+      (3400045, set-margin-mode.mdx); O sets it per order (``tdMode``) and its frontend decides.
+      Both keep the rule on: the engine is only asked once the frontend found nothing open.
+    * ``trigger_side_checked``: a stop or take-profit that would fire at the mark at once is
+      refused (``WOULD_IMMEDIATELY_TRIGGER``). B -2021 "Order would immediately trigger." (new algo
+      order notes); A -2021 (AST3); Y 110092 "expect Rising, but trigger_price[..] <= current" /
+      110093 "expect Falling, but trigger_price[..] >= current" (error.mdx); O 51277-51280 "TP/SL
+      trigger price cannot be higher/lower than the last price" (error codes).
+      ``trigger_at_mark_refused``: a trigger exactly at the mark counts as firing at once (B, A:
+      "SELL: latest price <= stopPrice" fires; Y: "<=" / ">=" in 110092/110093). O says "cannot
+      be higher/lower", so a trigger at the last price is not refused by its text (UNCONFIRMED).
+    * ``activation_side_checked``: a trailing stop's activation price must lie beyond the mark in
+      the direction it waits for: above for a SELL, below for a BUY (``WOULD_IMMEDIATELY_TRIGGER``).
+      B -2021 "SELL: activatePrice should be larger than latest price" (new algo order notes);
+      A -2021 (AST3 new order notes); O 51258/51259 "The trigger price of a sell order must be higher
+      than the last transaction price" (error codes). Y documents no such rule for ``activePrice``
+      (trading-stop.mdx): off.
+    * ``callback_rate_min`` / ``callback_rate_max`` (percent, inclusive; ``callback_rate_min_exclusive``
+      makes the lower bound strict): a trailing stop's callback rate outside them is refused
+      (``CALLBACK_RATE_OUT_OF_RANGE``). B 0.1-20 (derivatives change log 2026-10-23); A 0.1-5 (AST3
+      new order); O ``callbackRatio`` "{min}< x<={max}%" (51257; the numbers are not published,
+      0 < x <= 100 assumed, UNCONFIRMED); Y trails by a price distance (trading-stop.mdx
+      ``trailingStop``) with no documented bound (``None``: no range). B and A answer -1130 for the
+      parameter (UNCONFIRMED code), O 51257.
+
+    Rules every venue shares, applied the same way and so not settings here: a reduce-only order
+    (and a hedge-mode close) must shrink its leg and not exceed it (B -2022, A -2022, Y 110017,
+    O 51169); an opening order reaches its market's minimum notional, a per-market value each
+    frontend takes from its venue's filters (B -4164, A -4164, Y 110094; O has no notional floor,
+    only ``minSz``, so its markets carry 0); an order needs the available balance for the margin
+    it opens (B -2019, A -2019, Y 110007, O 51008); a client id held by an open order is refused
+    (B -4116, A -4116 as Binance: AST3's table has no such code, UNCONFIRMED; Y 110072, O 51016); a post-only order that would take and a fill-or-kill that
+    cannot fill are refused (``POST_ONLY_WOULD_TAKE``, ``FOK_NOT_FILLED``), each frontend turning
+    the refusal into its venue's outcome (B -5022/-5021; the other venues' outcomes are their
+    frontends' own).
+    """
+
+    leverage_reduction_blocked: bool = True
+    mode_blocked_by_orders: bool = True
+    mode_blocked_by_position: bool = True
+    margin_type_blocked_by_orders: bool = True
+    margin_type_blocked_by_position: bool = True
+    trigger_side_checked: bool = True
+    trigger_at_mark_refused: bool = True
+    activation_side_checked: bool = False
+    callback_rate_min: Decimal | None = None
+    callback_rate_max: Decimal | None = None
+    callback_rate_min_exclusive: bool = False
+
+    def callback_rate_allowed(self, rate: Decimal) -> bool:
+        """Whether a callback rate (percent) lies within this venue's range."""
+        low, high = self.callback_rate_min, self.callback_rate_max
+        if low is not None and (rate <= low if self.callback_rate_min_exclusive else rate < low):
+            return False
+        return high is None or rate <= high
 
 
 class EngineError(Exception):
