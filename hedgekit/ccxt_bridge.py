@@ -327,6 +327,8 @@ def from_ccxt(exc: BaseException, *, venue: str, operation: str, secrets: tuple[
     message = redact(str(exc) or type(exc).__name__, *secrets)
     for ccxt_cls, ours in _ccxt_table():
         if isinstance(exc, ccxt_cls):
+            if ours is MalformedResponse:  # ccxt could not read the body at all
+                return MalformedResponse(message, venue=venue, operation=operation, unreadable=True)
             return ours(message, venue=venue, operation=operation)
     return ExchangeError(message, venue=venue, operation=operation)
 

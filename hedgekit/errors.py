@@ -19,8 +19,9 @@
         └── OrderStatusUnknown      an order's fate could not be learnt        (look it up)
 
 Transient errors have ``transient = True``; they are the ones a retry can cure.
-:class:`MalformedResponse` is not transient for reads (a read fails loudly, it never turns an
-unreadable row into an empty leg), but after an order or a cancel it is ambiguous: the venue may
+:class:`MalformedResponse` is not transient (a read fails loudly, it never turns an unreadable row
+into an empty leg; a read whose body was no answer at all is asked again first), and after an order
+or a cancel it is ambiguous: the venue may
 have acted, so the order's client id is looked up before anything is decided. Every error carries
 the venue, the operation, the venue's code and message where there is one, and never a secret.
 """
@@ -144,7 +145,16 @@ class MalformedResponse(ExchangeError):
 
     A read that gets one raises it (never an empty or zero result). After an order or a cancel it
     means the venue may have acted: hedgekit looks the order up instead of reporting a failure.
+
+    ``unreadable`` is True when the body was no answer at all (empty, cut short, an HTML page from
+    a gateway in front of the venue): a read is asked again for those, as for a transient error,
+    since asking again has no effect on the account. A well-formed answer with a field missing or of
+    the wrong type is not asked again: the same answer would come back.
     """
+
+    def __init__(self, message: str, *, unreadable: bool = False, **context: Any) -> None:
+        super().__init__(message, **context)
+        self.unreadable = unreadable
 
 
 class ExchangeUnavailable(ExchangeError):

@@ -72,7 +72,9 @@ class PayloadReader:
         shown = repr(payload)
         if len(shown) > 200:
             shown = shown[:200] + "…"
-        return MalformedResponse(f"malformed answer: {what} ({shown})", venue=self.venue)
+        # a text or empty payload is the body of an answer that was not JSON (ccxt hands it on as text)
+        unreadable = payload is None or isinstance(payload, (str, bytes))
+        return MalformedResponse(f"malformed answer: {what} ({shown})", venue=self.venue, unreadable=unreadable)
 
     def obj(self, payload: Any, what: str) -> dict[str, Any]:
         """``payload`` as a JSON object."""

@@ -1,7 +1,7 @@
 """Retry policy, in one place (tenacity).
 
 Reads and mode switches are idempotent: they are retried on transient errors (network failures,
-timeouts, 5xx, rate limits, clock skew) with capped exponential backoff and full jitter, honouring the
+timeouts, 5xx, rate limits, clock skew; for reads, a body that was no answer at all) with capped exponential backoff and full jitter, honouring the
 venue's retry-after. Orders are never retried here: :class:`hedgekit.client.HedgeClient` places them
 exactly once by looking the client order id up after an ambiguous failure.
 """
@@ -17,7 +17,7 @@ from typing import TypeVar
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 from tenacity.wait import wait_random_exponential
 
-from hedgekit.errors import ClockSkew, ConfigurationError, HedgekitError, RateLimited
+from hedgekit.errors import ClockSkew, ConfigurationError, HedgekitError, MalformedResponse, RateLimited
 
 __all__ = ["RetryPolicy"]
 
@@ -83,15 +83,19 @@ class RetryPolicy:
         venue: str,
         operation: str,
         on_clock_skew: Callable[[], Awaitable[None]] | None = None,
+        read: bool = False,
     ) -> T:
         """Run ``fn`` until it succeeds, a non-transient error occurs, or attempts run out.
 
         A :class:`ClockSkew` calls ``on_clock_skew`` (the adapter's time resync) once before the
-        next try.
+        next try. With ``read=True`` (``fn`` changes nothing on the account) an answer whose body
+        could not be read at all (:attr:`MalformedResponse.unreadable`) is tried again too.
         """
         resynced = False
 
         def transient(exc: BaseException) -> bool:
+            if read and isinstance(exc, MalformedResponse) and exc.unreadable:
+                return True
             return isinstance(exc, HedgekitError) and exc.transient
 
         def before_sleep(state: RetryCallState) -> None:

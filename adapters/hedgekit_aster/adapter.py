@@ -29,6 +29,7 @@ Other ``options``: ``chain_id`` (EIP-712 chain id; default 1666, 714 with ``test
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import types
 from collections import OrderedDict
@@ -40,7 +41,7 @@ from urllib.parse import urlencode
 
 from pydantic import ValidationError
 
-from hedgekit.adapter import ConditionalRules, ConnectConfig, OrderRequest, VenueAdapter
+from hedgekit.adapter import ConnectConfig, OrderRequest, VenueAdapter
 from hedgekit.ccxt_bridge import (
     call_endpoint,
     install_reply_hook,
@@ -77,7 +78,6 @@ from hedgekit.models import (
 
 from hedgekit_aster import ids, wire
 from hedgekit_aster import limits
-from hedgekit_aster import rules
 from hedgekit_aster.auth import (
     MAINNET_CHAIN_ID,
     TESTNET_CHAIN_ID,
@@ -239,7 +239,6 @@ class AsterAdapter(VenueAdapter):
     """Aster USDT perpetuals: account-wide mode, ``positionSide``, stops on the order endpoint."""
 
     name: ClassVar[str] = "aster"
-    conditional_limits: ClassVar[ConditionalRules] = rules.CONDITIONAL  # documented ranges (rules.py)
     client_order_id_max: ClassVar[int] = 36
     #: newClientOrderId regex ``^[\\.A-Z\\:/a-z0-9_-]{1,36}$`` (AST3 §New Order)
     client_order_id_alphabet: ClassVar[str] = (
@@ -395,7 +394,9 @@ class AsterAdapter(VenueAdapter):
             yield
         except HedgekitError as exc:
             if exc.venue not in (None, self.name):  # a shared Binance reader names its own venue
-                raise type(exc)(exc.message, venue=self.name, operation=what) from None
+                named = copy.copy(exc)  # keeps what the error carries (code, unreadable, ...)
+                named.venue, named.operation = self.name, what
+                raise named from None
             raise
         except (ValidationError, KeyError, TypeError, ValueError, AttributeError, IndexError,
                 ArithmeticError) as exc:
