@@ -17,7 +17,7 @@ from decimal import Decimal
 from types import MappingProxyType, TracebackType
 from typing import Any, TypeVar
 
-from hedgekit.adapter import OrderRequest, VenueAdapter
+from hedgekit.adapter import ConditionalRules, OrderRequest, VenueAdapter
 from hedgekit.errors import ConfigurationError, HedgekitError, InvalidRequest, NetworkError, PositionSideMismatch
 from hedgekit.exactly_once import Resolver
 from hedgekit.models import (
@@ -40,7 +40,7 @@ from hedgekit.models import (
 )
 from hedgekit.retry import RetryPolicy
 from hedgekit.stream import LiveStream
-from hedgekit.validator import check_mode_change, check_order, plan_order, to_decimal
+from hedgekit.validator import check_conditional, check_mode_change, check_order, plan_order, to_decimal
 
 __all__ = ["HedgeClient"]
 
@@ -418,37 +418,54 @@ class HedgeClient:
     async def stop_market(
         self, symbol: str, leg: PositionSide, trigger_price: Decimal, quantity: Decimal | None = None, *,
         working_type: WorkingType = WorkingType.MARK_PRICE, client_order_id: str | None = None,
+        current_price: Decimal | None = None,
     ) -> Order:
         """A stop-loss bound to one leg: when the price crosses ``trigger_price``, close that leg.
 
-        ``quantity=None`` closes whatever the leg holds when the stop fires. Example::
+        ``quantity=None`` closes whatever the leg holds when the stop fires. A stop that would fire
+        at once (one closing a long must trigger below the current price, one closing a short
+        above it) is refused before anything is sent, with the venue's rule, when the current price
+        is known: ``current_price`` (the price of ``working_type`` as the caller knows it), else the
+        mark of the position read a one-way order makes anyway. No request is added for it: without
+        either, the venue's own check decides. Example::
 
             await hk.stop_market("BTC/USDT:USDT", PositionSide.LONG, Decimal("58000"))
         """
         return await self._conditional(
             OrderType.STOP_MARKET, symbol, leg, quantity, client_order_id, working_type,
-            trigger_price=trigger_price,
+            trigger_price=trigger_price, current_price=current_price,
         )
 
     async def take_profit_market(
         self, symbol: str, leg: PositionSide, trigger_price: Decimal, quantity: Decimal | None = None, *,
         working_type: WorkingType = WorkingType.MARK_PRICE, client_order_id: str | None = None,
+        current_price: Decimal | None = None,
     ) -> Order:
-        """A take-profit bound to one leg: when the price reaches ``trigger_price``, close that leg."""
+        """A take-profit bound to one leg: when the price reaches ``trigger_price``, close that leg.
+
+        One closing a long must trigger above the current price, one closing a short below it;
+        ``current_price`` as in :meth:`stop_market`.
+        """
         return await self._conditional(
             OrderType.TAKE_PROFIT_MARKET, symbol, leg, quantity, client_order_id, working_type,
-            trigger_price=trigger_price,
+            trigger_price=trigger_price, current_price=current_price,
         )
 
     async def trailing_stop(
         self, symbol: str, leg: PositionSide, quantity: Decimal, callback_rate: Decimal, *,
         activation_price: Decimal | None = None, working_type: WorkingType = WorkingType.MARK_PRICE,
-        client_order_id: str | None = None,
+        client_order_id: str | None = None, current_price: Decimal | None = None,
     ) -> Order:
-        """A trailing stop bound to one leg, ``callback_rate`` percent behind the best price."""
+        """A trailing stop bound to one leg, ``callback_rate`` percent behind the best price.
+
+        ``callback_rate`` must lie in the venue's documented range (Binance 0.1-20, Aster 0.1-5),
+        checked before anything is sent. Where the venue requires it, ``activation_price`` must lie
+        beyond the current price (above it for a stop closing a long, below for a short);
+        ``current_price`` as in :meth:`stop_market`.
+        """
         return await self._conditional(
             OrderType.TRAILING_STOP_MARKET, symbol, leg, quantity, client_order_id, working_type,
-            callback_rate=callback_rate, activation_price=activation_price,
+            callback_rate=callback_rate, activation_price=activation_price, current_price=current_price,
         )
 
     async def close_leg(self, symbol: str, side: PositionSide) -> Order | None:
@@ -556,7 +573,7 @@ class HedgeClient:
     async def _conditional(
         self, order_type: OrderType, symbol: str, leg: PositionSide, quantity: object,
         client_order_id: str | None, working_type: WorkingType, *, trigger_price: object = None,
-        callback_rate: object = None, activation_price: object = None,
+        callback_rate: object = None, activation_price: object = None, current_price: object = None,
     ) -> Order:
         self._ready()
         market = self._adapter.market(symbol)
@@ -567,14 +584,23 @@ class HedgeClient:
         trigger = to_decimal(trigger_price, "trigger_price") if trigger_price is not None else None
         rate = to_decimal(callback_rate, "callback_rate") if callback_rate is not None else None
         activation = to_decimal(activation_price, "activation_price") if activation_price is not None else None
+        current = to_decimal(current_price, "current_price") if current_price is not None else None
         check_order(
             market, order_type, qty, trigger_price=trigger, callback_rate=rate,
             activation_price=activation, opens=False,
         )
         intent = Intent.CLOSE_LONG if side is PositionSide.LONG else Intent.CLOSE_SHORT
+        rules = self._adapter.conditional_rules(market)
+        check_conditional(
+            rules, order_type, intent.side, trigger_price=trigger, activation_price=activation,
+            callback_rate=rate, current_price=current, venue=self.venue, symbol=market.symbol,
+        )
+        # Without a price from the caller, the mark of the position read a one-way order makes
+        # anyway serves (only for the mark's own working type); no request is added for it.
         return await self._submit(
             intent, market, order_type, qty, client_order_id, trigger_price=trigger,
             callback_rate=rate, activation_price=activation, working_type=working_type,
+            rules=rules if current is None and working_type is WorkingType.MARK_PRICE else None,
         )
 
     async def _submit(
@@ -582,6 +608,7 @@ class HedgeClient:
         client_order_id: str | None, *, price: Decimal | None = None, time_in_force: TimeInForce | None = None,
         trigger_price: Decimal | None = None, callback_rate: Decimal | None = None,
         activation_price: Decimal | None = None, working_type: WorkingType = WorkingType.MARK_PRICE,
+        rules: ConditionalRules | None = None,
     ) -> Order:
         if client_order_id is None:
             client_order_id = self._adapter.new_client_order_id()
@@ -594,6 +621,12 @@ class HedgeClient:
         if mode is PositionMode.ONE_WAY:
             rows = await self._read("legs", lambda: self._adapter.fetch_legs(market.symbol))
             held = next((leg for leg in rows if leg.is_open and leg.symbol == market.symbol), None)
+            mark = next((leg.mark_price for leg in rows if leg.symbol == market.symbol and leg.mark_price), None)
+            if rules is not None and mark is not None:  # a conditional order: the read gave the mark
+                check_conditional(
+                    rules, order_type, intent.side, trigger_price=trigger_price,
+                    activation_price=activation_price, current_price=mark, venue=self.venue, symbol=market.symbol,
+                )
             if held is None:
                 held = Leg(venue=self.venue, symbol=market.symbol, side=intent.leg)
         plan = plan_order(intent, mode, held)

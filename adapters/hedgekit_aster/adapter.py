@@ -41,7 +41,7 @@ from urllib.parse import urlencode
 
 from pydantic import ValidationError
 
-from hedgekit.adapter import ConnectConfig, OrderRequest, VenueAdapter
+from hedgekit.adapter import ConditionalRules, ConnectConfig, OrderRequest, VenueAdapter
 from hedgekit.ccxt_bridge import (
     call_endpoint,
     install_reply_hook,
@@ -78,6 +78,7 @@ from hedgekit.models import (
 
 from hedgekit_aster import ids, wire
 from hedgekit_aster import limits
+from hedgekit_aster import rules
 from hedgekit_aster.auth import (
     MAINNET_CHAIN_ID,
     TESTNET_CHAIN_ID,
@@ -239,6 +240,7 @@ class AsterAdapter(VenueAdapter):
     """Aster USDT perpetuals: account-wide mode, ``positionSide``, stops on the order endpoint."""
 
     name: ClassVar[str] = "aster"
+    conditional_limits: ClassVar[ConditionalRules] = rules.CONDITIONAL  # documented ranges (rules.py)
     client_order_id_max: ClassVar[int] = 36
     #: newClientOrderId regex ``^[\\.A-Z\\:/a-z0-9_-]{1,36}$`` (AST3 §New Order)
     client_order_id_alphabet: ClassVar[str] = (
