@@ -384,7 +384,7 @@ async def test_cancel(reader: Reader, hk: HedgeClient) -> None:
 async def test_post_only_taking_is_pushed_cancelled(reader: Reader, hk: HedgeClient) -> None:
     order = await hk.open_long(BTC, Decimal("0.01"), price=Decimal("61000"), time_in_force=hedgekit.TimeInForce.POST_ONLY)
     await reader.wait(lambda u: bool(reader.orders(order.order_id)))
-    assert reader.orders(order.order_id)[-1].order.status is OrderStatus.CANCELED
+    assert reader.orders(order.order_id)[-1].order.status is OrderStatus.EXPIRED  # ended by PostOnly, not canceled
 
 
 async def test_liquidation(reader: Reader, hk: HedgeClient, venue: SimulatedVenue) -> None:
