@@ -338,19 +338,22 @@ class OkxAdapter(VenueAdapter):
         return None
 
     def _known_td_mode(self, request: OrderRequest) -> tuple[MarginMode, bool] | None:
-        """The chosen margin mode, else (closing) the leg's remembered one, else (opening) the default;
-        ``None`` when a closing order's leg must be read first.
+        """A closing order: the leg's remembered margin mode, else the chosen one; an opening order:
+        the chosen one, else the default. ``None`` when a closing order's leg must be read first.
 
-        The flag is True when the mode is the leg's as remembered (not chosen, not just read), so
-        that a refusal can drop it.
+        OKX keeps the margin mode per position, so one contract can hold a cross long and an
+        isolated short (each opened with its own ``tdMode``): a closing order goes out in its leg's
+        mode, whatever was chosen for the contract since. The flag is True when the mode is the
+        leg's as remembered (not chosen, not just read), so that a refusal can drop it.
         """
         chosen = self._margin_modes.get(request.market.symbol)
-        if chosen is not None:
-            return chosen, False
         if request.plan.reduce_only:
             known = self._leg_modes.get((request.market.symbol, request.plan.position_side))
-            return (known, True) if known is not None else None
-        return self._default_margin_mode, False
+            if known is not None:
+                return known, True
+        if chosen is not None:
+            return chosen, False
+        return None if request.plan.reduce_only else (self._default_margin_mode, False)
 
     async def _td_mode(self, request: OrderRequest) -> tuple[MarginMode, bool]:
         """:meth:`_known_td_mode`, reading the leg's margin mode when it is not known yet."""

@@ -46,6 +46,9 @@ CODES: dict[str, type[HedgekitError]] = {
     "59000": ModeChangeBlocked,  # Settings failed. Close any open positions or orders before modifying settings.
     "59002": ModeChangeBlocked,  # Sub-account settings failed. Close any open positions, orders, or trading bots ...
     "59200": InsufficientMargin,  # Insufficient account balance.
+    # 59101 "Leverage can't be modified. Please cancel all pending isolated margin orders before
+    # adjusting the leverage." (error_code.md, account class): a refusal of the change, whose text says what to do
+    "59101": ExchangeError,
     "59103": InsufficientMargin,  # Account margin is insufficient and leverage is too low.
     "59108": InsufficientMargin,  # Your account leverage is too low and has insufficient margins.
     "59109": InsufficientMargin,  # Account equity less than the required margin amount after adjustment.

@@ -53,6 +53,7 @@ from hedgekit.testing.streams import StreamFrontend
 from hedgekit_okx import simulator_account as account
 from hedgekit_okx import simulator_algo as algo
 from hedgekit_okx import simulator_trade as trade
+from hedgekit_okx.simulator_ledger import OkxEngine
 from hedgekit_okx.simulator_markets import SPECS, engine_market
 from hedgekit_okx.simulator_wire import AuthError, OkxError, OrderFailure, Params, SimState
 from hedgekit_okx.rules import engine_rules
@@ -145,6 +146,9 @@ class OkxFrontend(Frontend):
     venue = "okx"
 
     def __init__(self, engine: Engine, api_key: str, secret: str, password: str | None = None) -> None:
+        if not isinstance(engine, OkxEngine):
+            raise TypeError("the OKX simulator drives an OkxEngine (OkxFrontend.create_engine): it keeps a margin "
+                            "mode per leg")
         super().__init__(engine, api_key, secret, password)
         self.state = SimState(engine)
         self._stream: StreamFrontend | None = None
@@ -181,8 +185,9 @@ class OkxFrontend(Frontend):
     def create_engine(
         cls, *, balance: Decimal | None = None, mark_prices: Mapping[str, Decimal | str] | None = None,
     ) -> Engine:
-        """An engine with OKX's swaps, account-wide mode scope, 10 000 USDT and 20x leverage."""
-        engine = Engine(
+        """An engine with OKX's swaps, account-wide mode scope, 10 000 USDT and 20x leverage, and a
+        margin mode per leg (:class:`~hedgekit_okx.simulator_ledger.OkxEngine`)."""
+        engine = OkxEngine(
             [engine_market(spec) for spec in SPECS],
             mark_prices={spec.inst_id: spec.default_mark for spec in SPECS},
             mode_scope=ModeScope.ACCOUNT,

@@ -5,16 +5,18 @@ Shapes follow the v5 docs' response examples (#trading-account-rest-api-get-acco
 -increase-decrease-margin; #public-data-rest-api-get-instruments, -get-system-time,
 -get-mark-price). All numbers are strings; sizes are contracts.
 
-Margin mode: OKX keeps it per position (``mgnMode``, chosen by each order's ``tdMode``); the
-engine keeps one margin type per instrument. The frontend follows the orders: the first order of
-a flat instrument sets the engine's margin type, and an order in the other mode while positions or
-orders are open is refused (a documented simplification: OKX would open a second position).
-Cross and isolated leverage are kept apart, as OKX keeps them, and the active one drives the engine.
+Margin mode: OKX keeps it per position (``mgnMode``, chosen by each order's ``tdMode``), so one
+instrument holds a cross long and an isolated short side by side. The engine keeps a margin mode per
+leg (:class:`~hedgekit_okx.simulator_ledger.OkxEngine`); the first order of a flat leg sets it, and an
+order in the other mode while that leg holds a position or orders is refused (a documented
+simplification: OKX would open a second position on the same ``posSide``). Cross leverage (per
+instrument) and isolated leverage (per ``posSide`` in long/short mode) are kept apart, as OKX keeps
+them, and each leg's engine leverage is the one of its own margin mode.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from hedgekit.testing.engine_types import (
@@ -127,26 +129,38 @@ def set_position_mode(state: SimState, params: Params) -> list[dict[str, Any]]:
 # ----------------------------------------------------------------------- margin mode and leverage
 
 
-def push_leverage(state: SimState, sid: str) -> None:
-    """Make the engine use the leverage of the instrument's active margin mode."""
-    engine = state.engine
+def mode_sides(state: SimState) -> tuple[PositionSide, ...]:
+    """The legs of the account's position mode: ``long`` and ``short``, or ``net``."""
+    if state.engine.position_mode() is PositionMode.HEDGE:
+        return (PositionSide.LONG, PositionSide.SHORT)
+    return (PositionSide.BOTH,)
+
+
+def leg_lever(state: SimState, sid: str, side: PositionSide) -> int:
+    """The leverage OKX applies to a leg: the instrument's cross leverage on a cross leg; on an
+    isolated leg the ``posSide``'s own (long/short mode), else the instrument's isolated one."""
     default = state.default_lever
-    if engine.margin_type(sid) is MarginType.CROSSED:
-        engine.set_leverage(sid, state.cross_lever.get(sid, default))
-        return
+    if state.engine.margin_type(sid, side) is MarginType.CROSSED:
+        return state.cross_lever.get(sid, default)
     base = state.isolated_lever.get((sid, "net"), default)
-    if engine.position_mode() is not PositionMode.HEDGE:
-        if engine.leverage(sid, PositionSide.BOTH) != base:
-            engine.set_leverage(sid, base)
-        return
-    for side in (PositionSide.LONG, PositionSide.SHORT):  # per leg, leaving the other leg as it is
-        lever = state.isolated_lever.get((sid, POS_SIDE[side]), base)
-        if engine.leverage(sid, side) != lever:
+    return state.isolated_lever.get((sid, POS_SIDE[side]), base) if side is not PositionSide.BOTH else base
+
+
+def push_leverage(state: SimState, sid: str, only: PositionSide | None = None) -> None:
+    """Give each leg of the instrument (or ``only`` that one) the leverage of its own margin mode."""
+    engine = state.engine
+    for side in mode_sides(state):
+        if only in (None, side) and engine.leverage(sid, side) != (lever := leg_lever(state, sid, side)):
             engine.set_leverage(sid, lever, side)
 
 
-def align_margin(state: SimState, sid: str, td_mode: str, *, closing: bool) -> None:
-    """Check an order's ``tdMode`` against the account level and the instrument's open margin mode."""
+def align_margin(state: SimState, sid: str, td_mode: str, side: PositionSide, *, closing: bool) -> None:
+    """Check an order's ``tdMode`` against the account level and its leg's margin mode.
+
+    A flat leg without orders takes the order's mode; a leg that holds a position or orders in the
+    other mode refuses it (51169 for a closing order: nothing to close in that mode; 51000 for an
+    opening one, the simulator's limit of one margin mode per leg).
+    """
     if td_mode not in MGN_MODE_IN:
         raise OrderFailure("51000", "Parameter tdMode error")
     if state.account_level == "1":
@@ -155,22 +169,36 @@ def align_margin(state: SimState, sid: str, td_mode: str, *, closing: bool) -> N
         raise OrderFailure(*ISOLATED_UNAVAILABLE)
     engine = state.engine
     wanted = MGN_MODE_IN[td_mode]
-    if engine.margin_type(sid) is wanted:
-        return
-    busy = bool(engine.legs(sid) or engine.open_orders(sid) or engine.conditional_orders(sid))
-    if busy:
-        if closing:  # the position to close lives in the other margin mode
-            raise OrderFailure(
-                "51169",
-                "Order failed because you don't have any positions in this direction for this contract to reduce or close.",
-            )
-        raise OrderFailure("51000", "Parameter tdMode error")  # simulator limit: one margin mode per instrument
-    engine.set_margin_type(sid, wanted)
-    push_leverage(state, sid)
+    if engine.margin_type(sid, side) is not wanted:
+        try:
+            engine.set_leg_margin_type(sid, side, wanted)
+        except EngineError as exc:  # the leg is busy in the other margin mode
+            if closing:
+                raise OrderFailure(
+                    "51169",
+                    "Order failed because you don't have any positions in this direction for this contract to reduce or close.",
+                ) from exc
+            raise OrderFailure("51000", "Parameter tdMode error") from exc  # simulator limit: one mode per leg
+    push_leverage(state, sid, side)
+
+
+LEVERAGE_BLOCKED_BY_ORDERS = (
+    "59101", "Leverage can't be modified. Please cancel all pending isolated margin orders before adjusting the leverage."
+)
+"""OKX error codes (error_code.md, account class): an isolated leverage change while isolated orders
+are pending on the leg."""
 
 
 def set_leverage(state: SimState, params: Params) -> list[dict[str, Any]]:
-    """``POST /api/v5/account/set-leverage``: cross per contract; isolated per posSide in long/short mode."""
+    """``POST /api/v5/account/set-leverage``: cross per contract; isolated per posSide in long/short mode.
+
+    Refusals: 59102 above the instrument's ``lever``; 59101 for an isolated change while isolated
+    orders are pending on the legs it applies to (the ``posSide``'s leg in long/short mode, the
+    ``net`` leg otherwise; UNCONFIRMED whether OKX also counts the other ``posSide``'s orders, or
+    pending algo orders, or refuses a request that keeps the leverage as it is: the simulator does
+    not); 59103 when a lowering needs more margin than the account has. A cross change with
+    pending cross orders is accepted (OKX documents no refusal for it).
+    """
     spec = instrument_of(params)
     sid = spec.inst_id
     mgn_mode = params.required("mgnMode")
@@ -196,19 +224,27 @@ def set_leverage(state: SimState, params: Params) -> list[dict[str, Any]]:
             raise param_error("posSide")
         key = pos_side if hedge else "net"
         previous = state.isolated_lever.get((sid, key))
+        current = state.isolated_lever.get((sid, key), state.isolated_lever.get((sid, "net"), state.default_lever))
+        legs = {PositionSide.LONG} if key == "long" else {PositionSide.SHORT} if key == "short" else set(mode_sides(state))
+        engine = state.engine
+        if lever != current and any(order.position_side in legs and engine.margin_type(sid, order.position_side)
+                                    is MarginType.ISOLATED for order in engine.open_orders(sid)):
+            raise OkxError(*LEVERAGE_BLOCKED_BY_ORDERS)
         state.isolated_lever[(sid, key)] = lever
     else:
         previous = state.cross_lever.get(sid)
         state.cross_lever[sid] = lever
-    if state.engine.margin_type(sid) is MGN_MODE_IN[mgn_mode]:
-        try:
-            push_leverage(state, sid)
-        except EngineError as exc:
-            if mgn_mode == "isolated":
-                state.isolated_lever[(sid, pos_side if hedge else "net")] = previous or state.default_lever
-            else:
-                state.cross_lever[sid] = previous or state.default_lever
-            raise OkxError("59103", "Account margin is insufficient and leverage is too low. "
+    try:
+        push_leverage(state, sid)  # the legs in this margin mode take it
+    except EngineError as exc:  # put every leg back as it was
+        table: dict[Any, int] = state.isolated_lever if mgn_mode == "isolated" else state.cross_lever
+        setting = (sid, pos_side if hedge else "net") if mgn_mode == "isolated" else sid
+        if previous is None:
+            table.pop(setting, None)
+        else:
+            table[setting] = previous
+        push_leverage(state, sid)
+        raise OkxError("59103", "Account margin is insufficient and leverage is too low. "
                                     "Please increase the leverage.") from exc
     return [{"lever": str(lever), "mgnMode": mgn_mode, "instId": sid, "posSide": pos_side}]
 
@@ -232,7 +268,8 @@ def leverage_info(state: SimState, params: Params) -> list[dict[str, Any]]:
 
 
 def margin_balance(state: SimState, params: Params) -> list[dict[str, Any]]:
-    """``POST /api/v5/account/position/margin-balance``: add or reduce one isolated leg's margin."""
+    """``POST /api/v5/account/position/margin-balance``: add or reduce one isolated leg's margin;
+    the answer's ``leverage`` is the leg's real leverage afterwards (:func:`real_leverage`)."""
     spec = instrument_of(params)
     sid = spec.inst_id
     pos_side = params.required("posSide")
@@ -255,9 +292,18 @@ def margin_balance(state: SimState, params: Params) -> list[dict[str, Any]]:
         if exc.reason is Reason.INSUFFICIENT_ISOLATED_BALANCE:
             raise OkxError("59301", "Margin adjustment failed for exceeding the max limit.") from exc
         raise OkxError("59300", "Margin call failed. Position does not exist.") from exc
-    lever = state.engine.leverage(sid, sides[pos_side])
-    return [{"amt": plain(amount), "ccy": "USDT", "instId": sid, "leverage": str(lever), "posSide": pos_side,
-             "type": kind}]
+    return [{"amt": plain(amount), "ccy": "USDT", "instId": sid, "leverage": real_leverage(state.engine.leg(sid, sides[pos_side])),
+             "posSide": pos_side, "type": kind}]
+
+
+def real_leverage(leg: Leg) -> str:
+    """``leverage`` of a margin-balance answer: "Real leverage after the margin adjustment"
+    (trading_account.md, Increase/decrease margin), the position's notional at the mark over its
+    isolated margin. UNCONFIRMED: OKX publishes neither the formula nor its rounding (two decimals
+    here, half up; the docs' example answers ``"leverage": ""`` for a MARGIN position)."""
+    if not leg.isolated_margin:
+        return ""
+    return plain((abs(leg.notional) / leg.isolated_margin).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
 # ----------------------------------------------------------------------- positions and balance

@@ -112,7 +112,7 @@ def adopt(state: SimState) -> None:
         if order.conditional_id in state.algo_of:
             continue
         trailing = order.conditional_type is ConditionalType.TRAILING_STOP_MARKET
-        fields = {"tdMode": MGN_MODE[state.engine.margin_type(order.symbol)], "posSide": POS_SIDE[order.position_side]}
+        fields = {"tdMode": MGN_MODE[state.engine.margin_type(order.symbol, order.position_side)], "posSide": POS_SIDE[order.position_side]}
         if trailing:
             fields["callbackRatio"] = plain((order.callback_rate or Decimal(0)) / 100)
             if order.activation_price is not None:
@@ -254,7 +254,7 @@ def place_algo(state: SimState, params: Params) -> dict[str, Any]:
         raise OkxError("50015", "Either parameter sz or closeFraction is required", 400)
     else:
         quantity = to_base(spec, count)
-    align_margin(state, sid, td_mode, closing=fraction is not None or closes(side, position_side, reduce_only))
+    align_margin(state, sid, td_mode, position_side, closing=fraction is not None or closes(side, position_side, reduce_only))
     if client_id and any(status_of(state, state.algos[a]) == "live" for a in state.algos_by_client.get(client_id, [])):
         raise OrderFailure("51065", "algoClOrdId already exists.")
     key = f"algo{next(_KEYS)}"

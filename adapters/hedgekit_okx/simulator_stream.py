@@ -445,7 +445,7 @@ class OkxStreamFrontend(StreamFrontend):
             "posSide": POS_SIDE[liquidation.position_side], "px": "", "pxType": "", "pxUsd": "", "pxVol": "",
             "quickMgnType": "", "rebate": "0", "rebateCcy": "USDT", "reduceOnly": "true", "reqId": "", "side": side,
             "slOrdPx": "", "slTriggerPx": "", "slTriggerPxType": "", "source": "", "state": "filled", "stpId": "",
-            "stpMode": "", "sz": size, "tag": "", "tdMode": MGN_MODE[self.engine.margin_type(liquidation.symbol)],
+            "stpMode": "", "sz": size, "tag": "", "tdMode": MGN_MODE[self.state.engine.margin_type(liquidation.symbol, liquidation.position_side)],
             "tgtCcy": "", "tpOrdPx": "", "tpTriggerPx": "", "tpTriggerPxType": "", "tradeId": trade_id,
             "uTime": when,
         }

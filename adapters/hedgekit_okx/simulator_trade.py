@@ -155,7 +155,7 @@ def order_row(state: SimState, order: Order, algo_id: str = "") -> dict[str, Any
         "reduceOnly": "true" if order.reduce_only else "false", "side": order.side.value.lower(), "slOrdPx": "",
         "slTriggerPx": "", "slTriggerPxType": "", "source": "", "state": STATES[order.status], "stpId": "",
         "stpMode": "cancel_maker", "sz": contracts(spec, order.quantity), "tag": order.extra.get("tag", ""),
-        "tdMode": order.extra.get("tdMode", MGN_MODE[state.engine.margin_type(order.symbol)]), "tgtCcy": "",
+        "tdMode": order.extra.get("tdMode", MGN_MODE[state.engine.margin_type(order.symbol, order.position_side)]), "tgtCcy": "",
         "tpOrdPx": "", "tpTriggerPx": "", "tpTriggerPxType": "", "tradeId": "", "uTime": ms(order.update_time),
     }
 
@@ -200,7 +200,7 @@ def place_order(state: SimState, params: Params) -> dict[str, Any]:
         raise OrderFailure("51204", "The price for the limit order cannot be empty.")
     quantity = to_base(spec, count)
     closing = closes(side, position_side, reduce_only)
-    align_margin(state, sid, td_mode, closing=closing)
+    align_margin(state, sid, td_mode, position_side, closing=closing)
     if closing:
         check_close(state, sid, side, position_side, quantity)
     tag = params.get("tag") or ""
@@ -383,7 +383,7 @@ def close_position(state: SimState, params: Params) -> list[dict[str, Any]]:
     if client_id is not None and not CLIENT_ID.match(client_id):
         raise param_error("clOrdId")
     size = state.engine.leg(sid, position_side).size
-    if size == ZERO or MGN_MODE[state.engine.margin_type(sid)] != mgn_mode:
+    if size == ZERO or MGN_MODE[state.engine.margin_type(sid, position_side)] != mgn_mode:
         raise OkxError("51023", "Position doesn't exist.")
     if params.boolean("autoCxl"):
         for order in state.engine.open_orders(sid):

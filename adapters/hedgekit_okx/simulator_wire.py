@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from hedgekit.testing.engine import Engine
 from hedgekit.testing.engine_types import EngineError, Order, Reason
 from hedgekit.testing.frontend import WireResponse
 
+from hedgekit_okx.simulator_ledger import OkxEngine
 from hedgekit_okx.simulator_markets import SPECS_BY_ID, InstrumentSpec
 
 ZERO = Decimal(0)
@@ -134,7 +134,7 @@ class SimState:
     """What the frontend keeps beside the engine.
 
     Attributes:
-        engine: The simulated account.
+        engine: The simulated account (a margin mode per leg).
         default_lever: The leverage of a contract nobody has set (cross and isolated alike).
         account_level: ``acctLv`` of /account/config ("1" spot, "2" futures, "3" multi-currency,
             "4" portfolio margin); tests may change it.
@@ -160,7 +160,7 @@ class SimState:
     Add algo orders with :meth:`add_algo`, which keeps the indexes above in step.
     """
 
-    engine: Engine
+    engine: OkxEngine
     default_lever: int = 20
     account_level: str = "2"
     demo: bool = False

@@ -21,6 +21,7 @@ from hedgekit import (
 )
 from hedgekit.testing import RecordedRequest, SimulatedVenue
 from hedgekit.testing import engine_types as E
+from hedgekit_okx.simulator_ledger import OkxEngine
 
 from .conftest import ADA, BTC, ETH, last_body, posts, sent
 
@@ -191,7 +192,8 @@ async def test_isolated_margin_needs_futures_mode(hk: HedgeClient, venue: Simula
     await hk.set_margin_mode(ETH, MarginMode.ISOLATED)
     await hk.open_long(ETH, Decimal("0.1"))
     assert last_body(venue, "trade/order")["tdMode"] == "isolated"
-    assert venue.engine.margin_type(ETH) is E.MarginType.ISOLATED
+    assert isinstance(venue.engine, OkxEngine)  # a margin mode per leg
+    assert venue.engine.margin_type(ETH, E.PositionSide.BOTH) is E.MarginType.ISOLATED
     assert (await hk.legs(ETH)).long.margin_mode is MarginMode.ISOLATED
 
 
