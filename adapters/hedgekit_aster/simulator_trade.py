@@ -36,7 +36,7 @@ from hedgekit.testing.engine_types import (
 
 from hedgekit_aster import rules
 from hedgekit_aster.simulator_markets import SPECS_BY_ID
-from hedgekit_binance.simulator_trade import BAD_CLIENT_ID, CLIENT_ID, position_side_of, symbol_of
+from hedgekit_binance.simulator_trade import BAD_CLIENT_ID, CLIENT_ID, position_side_of, price_filter, symbol_of
 from hedgekit_binance.simulator_wire import (
     BAD_PRECISION,
     UNKNOWN_ORDER,
@@ -53,8 +53,10 @@ from hedgekit_binance.simulator_wire import (
 CONDITIONAL_TYPES = {t.value for t in ConditionalType}
 # "callbackRate: min 0.1, max 5 where 1 for 1%" (AST3 §New Order; the batch table says 4), stated
 # once in rules.CONDITIONAL, which hedgekit checks before sending
-MIN_CALLBACK, MAX_CALLBACK = rules.CONDITIONAL.callback_rate_min, rules.CONDITIONAL.callback_rate_max
-assert MIN_CALLBACK is not None and MAX_CALLBACK is not None
+_LOW, _HIGH = rules.CONDITIONAL.callback_rate_min, rules.CONDITIONAL.callback_rate_max
+assert _LOW is not None and _HIGH is not None
+MIN_CALLBACK: Decimal = _LOW
+MAX_CALLBACK: Decimal = _HIGH
 MAX_OPEN = 200  # MAX_NUM_ORDERS: "both algo orders and normal orders are counted"
 ALL_CANCELED = {"code": "200", "msg": "The operation of cancel all open order is done."}  # AST3 sample
 DUPLICATE_ID = BinanceError(-4116, "clientOrderId is duplicated")  # Binance table; UNCONFIRMED on Aster
@@ -282,6 +284,7 @@ def _new_regular(engine: Engine, sid: str, side: Side, position_side: PositionSi
             raise not_required("price")
     _precise(quantity, spec.quantity_precision)
     _precise(price, spec.price_precision)
+    price_filter(spec, price)  # PRICE_FILTER minPrice/maxPrice (AST3 §Filters): -4013 / -4002
     reduce_only = params.boolean("reduceOnly") or False
     try:
         return engine.place_order(

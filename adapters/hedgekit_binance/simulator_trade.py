@@ -72,8 +72,10 @@ MAX_ALGO_REACHED = BinanceError(-4045, "Reach max stop order limit.")
 #: docstring) and max 20 since change log 2026-10-23 ("the maximum value of callbackRate for
 #: TRAILING_STOP_MARKET orders is updated from 10 to 20"); out of range is -1130 for the parameter
 #: (UNCONFIRMED code). The one statement of the range is rules.CONDITIONAL, which hedgekit checks too.
-MIN_CALLBACK, MAX_CALLBACK = rules.CONDITIONAL.callback_rate_min, rules.CONDITIONAL.callback_rate_max
-assert MIN_CALLBACK is not None and MAX_CALLBACK is not None
+_LOW, _HIGH = rules.CONDITIONAL.callback_rate_min, rules.CONDITIONAL.callback_rate_max
+assert _LOW is not None and _HIGH is not None
+MIN_CALLBACK: Decimal = _LOW
+MAX_CALLBACK: Decimal = _HIGH
 
 
 def symbol_of(engine: Engine, params: Params) -> str:
@@ -113,6 +115,21 @@ def position_side_of(engine: Engine, sid: str, params: Params) -> PositionSide:
 def _precise(value: Decimal | None, places: int) -> None:
     if value is not None and decimals(value) > places:
         raise BAD_PRECISION
+
+
+def price_filter(spec: SymbolSpec, price: Decimal | None) -> None:
+    """A limit price against the symbol's published ``PRICE_FILTER`` bounds (its ``tickSize`` is
+    the engine's): "``price`` >= ``minPrice``", "``price`` <= ``maxPrice``", each disabled at 0
+    (filter definitions of the common-definition page; AST3 §Filters the same). Refusals: -4013
+    PRICE_LESS_THAN_MIN_PRICE "Price less than min price." and -4002 PRICE_GREATER_THAN_MAX_PRICE
+    "Price greater than max price." (error-code page; AST3 error codes; ccxt binance.py)."""
+    if price is None:
+        return
+    low, high = Decimal(spec.min_price), Decimal(spec.max_price)
+    if low and price < low:
+        raise BinanceError(-4013, "Price less than min price.")
+    if high and price > high:
+        raise BinanceError(-4002, "Price greater than max price.")
 
 
 def _client_id(params: Params, name: str) -> str | None:
@@ -274,6 +291,7 @@ def new_order(engine: Engine, params: Params) -> dict[str, Any]:
             raise not_required("price")
     _precise(quantity, spec.quantity_precision)
     _precise(price, spec.price_precision)
+    price_filter(spec, price)
     if len(engine.open_orders(sid)) >= MAX_OPEN:
         raise BinanceError(-2025, "Reach max open order limit.")
     try:

@@ -37,7 +37,7 @@ from hedgekit.testing.engine_types import (
     TimeInForce,
 )
 
-from hedgekit_bybit.simulator_markets import SETTLE, price, qty
+from hedgekit_bybit.simulator_markets import BY_ID, SETTLE, price, qty
 from hedgekit_bybit.simulator_wire import (
     KINDS,
     BybitError,
@@ -233,6 +233,16 @@ def _link_id(state: State, params: Params) -> str:
     return link
 
 
+def _price_filter(sid: str, limit_price: Decimal) -> None:
+    """A limit price within the contract's published ``priceFilter`` ``minPrice``..``maxPrice``
+    (instrument.mdx); outside it, error.mdx 110003 "Order price exceeds the allowable range."
+    (UNCONFIRMED that the venue answers the listing's bounds with this code, and not 10001: the
+    code names its price-limit rules). Off-tick and non-positive prices stay the engine's 10001."""
+    spec = BY_ID[sid]
+    if limit_price > 0 and not Decimal(spec.min_price) <= limit_price <= Decimal(spec.max_price):
+        raise BybitError(110003, "Order price exceeds the allowable range.")
+
+
 def create_order(state: State, params: Params) -> dict[str, Any]:
     """``POST /v5/order/create``: market, limit and conditional (``triggerPrice``) orders."""
     engine = state.engine
@@ -249,6 +259,8 @@ def create_order(state: State, params: Params) -> dict[str, Any]:
     quantity = params.decimal("qty", required=True)
     assert quantity is not None
     limit_price = params.decimal("price", required=kind == "Limit") if kind == "Limit" else None
+    if limit_price is not None:
+        _price_filter(sid, limit_price)
     tif = TIF.get(params.text("timeInForce") or "GTC") if kind == "Limit" else TimeInForce.IOC
     if tif is None:
         raise param_error("params error: timeInForce invalid")  # UNCONFIRMED text
