@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import ccxt.async_support as ccxt_async
 import pytest
 
+import hedgekit
 from hedgekit import (
     ExchangeError,
     HedgeClient,
@@ -173,3 +175,40 @@ async def test_lowering_isolated_leverage_under_a_position(hk: HedgeClient, venu
     await hk.set_leverage(BTC, 10)  # Bybit and OKX take it and move margin into the leg
     assert venue.engine.leverage(BTC, "LONG") == 10
     assert venue.engine.leg(BTC, "LONG").isolated_margin == 2 * margin
+
+
+@pytest.mark.parametrize("venue_name", ["bybit", "okx"])  # Binance and Aster refuse any lowering (-4161)
+async def test_lowering_without_the_margin_for_it(venue_name: str) -> None:
+    # Bybit and OKX draw the margin a lowering needs from the available balance; short of it, the
+    # venue's refusal (Bybit error.mdx 110012; OKX 59103) and nothing changes
+    async with SimulatedVenue(venue_name, balance=D("400"), mark_prices={BTC: D("60000")}) as sim:
+        async with hedgekit.connect(venue_name, base_url=sim.base_url, **sim.credentials) as hk:
+            await hk.set_position_mode(PositionMode.HEDGE, symbol=BTC)
+            await hk.set_margin_mode(BTC, MarginMode.ISOLATED)
+            await hk.set_leverage(BTC, 20)
+            await hk.open_long(BTC, D("0.100"))  # 6000 notional: 300 of 400 in the leg
+            with pytest.raises(ExchangeError) as info:
+                await hk.set_leverage(BTC, 10)  # 300 more needed
+            assert str(info.value.code) == {"bybit": "110012", "okx": "59103"}[venue_name]
+            assert sim.engine.leverage(BTC, "LONG") == 20
+            await hk.set_leverage(BTC, 15)  # 100 more: exactly what is left
+            assert sim.engine.leverage(BTC, "LONG") == 15
+
+
+@pytest.mark.parametrize("venue_name", ["binance"])
+async def test_ccxt_sees_binance_refuse_a_fifty_percent_callback(venue: SimulatedVenue) -> None:
+    # Binance's own parameters through ccxt's signer, past hedgekit: the venue refuses it itself
+    exchange = ccxt_async.binanceusdm({"apiKey": venue.credentials["api_key"], "secret": venue.credentials["secret"],
+                                       "options": {"fetchCurrencies": False}, "enableRateLimit": False})
+    for key, version in (("fapiPublic", "v1"), ("fapiPrivate", "v1"), ("fapiPublicV2", "v2"),
+                         ("fapiPrivateV2", "v2"), ("fapiPublicV3", "v3"), ("fapiPrivateV3", "v3")):
+        exchange.urls["api"][key] = f"{venue.base_url}/fapi/{version}"
+    order = {"algoType": "CONDITIONAL", "symbol": "BTCUSDT", "side": "SELL", "type": "TRAILING_STOP_MARKET",
+             "quantity": "0.010", "reduceOnly": "true"}
+    try:
+        with pytest.raises(ccxt_async.BadRequest, match="-1130"):
+            await exchange.fapiPrivatePostAlgoOrder({**order, "callbackRate": "50"})
+        accepted = await exchange.fapiPrivatePostAlgoOrder({**order, "callbackRate": "20"})
+        assert accepted["algoId"]
+    finally:
+        await exchange.close()
