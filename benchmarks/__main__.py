@@ -33,8 +33,9 @@ BENCHMARKS = {
     "snapshot": "benchmarks.bench_snapshot",
     "simulator": "benchmarks.bench_simulator",
     "memory": "benchmarks.bench_memory",
+    "stream": "benchmarks.bench_stream",
 }
-ALIASES = {"mode": "mode_switch", "mode-switch": "mode_switch", "sim": "simulator", "mem": "memory"}
+ALIASES = {"mode": "mode_switch", "mode-switch": "mode_switch", "sim": "simulator", "mem": "memory", "streams": "stream"}
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:

@@ -284,6 +284,10 @@ class SimHost:
         """Requests ``venue`` has received so far."""
         return int(self.command("count", venue=venue)["count"])
 
+    def streams(self, venue: str) -> set[int]:
+        """Ids of the private websockets ``venue`` holds open that receive position pushes."""
+        return set(self.command("streams", venue=venue)["ids"])
+
     def log(self, venue: str, since: int = 0) -> list[list[Any]]:
         """Requests ``venue`` received from ``since``: ``[method, path, query, status, failed, body, time]``."""
         entries: list[list[Any]] = self.command("log", venue=venue, since=since)["entries"]

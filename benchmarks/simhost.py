@@ -17,6 +17,12 @@ stdout line is JSON: ``{"venues": {name: {"base_url", "credentials"}}, "bare": u
 * ``{"op": "stubs", "value": bool}``: serve (or stop serving) ccxt's default-set-up endpoints
   (:data:`benchmarks.venues.CCXT_DEFAULT_STUBS`);
 * ``{"op": "clear"}``: forget recorded requests (keeps memory flat over long runs);
+* ``{"op": "hedge", "venue": v, "symbol": s}``: hedge mode on the engine (the symbol's, or the account's);
+* ``{"op": "place", "venue": v, "symbol": s, "side": "BUY", "quantity": "0.01", "position_side": "LONG"}``:
+  a market order straight on the engine (an engine change that every private stream pushes), answered
+  with ``t``, the ``time.monotonic()`` just before it (one clock for every process on the machine);
+* ``{"op": "streams", "venue": v}``: ``ids``, one per private websocket ``v`` holds open that receives
+  position pushes (Bybit: ``position`` subscribed; OKX: ``positions`` subscribed; Binance, Aster: open);
 * ``{"op": "quit"}`` or end of stdin: stop.
 """
 
@@ -24,10 +30,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import socket
 import sys
 import time
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,12 +77,26 @@ def _failed(status: int, body: str) -> bool:
     return False
 
 
+def _watching_positions(conn: Any) -> bool:
+    """Whether an open private websocket gets position pushes (subscribed where the venue asks for it)."""
+    if conn.closing or conn.ws.closed:
+        return False
+    if "topics" in conn.state:  # Bybit v5
+        return any(str(t).startswith("position") for t in conn.state["topics"])
+    if "subs" in conn.state:  # OKX v5
+        return any(isinstance(a, dict) and a.get("channel") == "positions" for a in conn.state["subs"])
+    return True  # Binance, Aster: a listen-key stream pushes everything from the start
+
+
 @dataclass
 class _Host:
     venues: dict[str, SimulatedVenue]
     stubs: bool = False
     log: dict[str, list[list[Any]]] = field(default_factory=dict)
     params: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    serials: weakref.WeakKeyDictionary[Any, int] = field(default_factory=weakref.WeakKeyDictionary)
+    """A number per private websocket, never reused (``id()`` is, once a connection is gone)."""
+    serial: itertools.count[int] = field(default_factory=itertools.count)
 
     def middleware(self, name: str) -> Any:
         entries = self.log.setdefault(name, [])
@@ -117,6 +139,17 @@ class _Host:
                 self.log.get(name, []).clear()
                 self.params.get(name, []).clear()
             return {"ok": True}
+        if op == "hedge":
+            self.venues[cmd["venue"]].engine.set_position_mode("HEDGE", cmd.get("symbol"))
+            return {"ok": True}
+        if op == "place":
+            engine = self.venues[cmd["venue"]].engine
+            t = time.monotonic()
+            engine.place_order(cmd["symbol"], cmd["side"], cmd["quantity"], position_side=cmd.get("position_side", "BOTH"))
+            return {"t": t}
+        if op == "streams":
+            conns = [c for c in self.venues[cmd["venue"]].streams.connections if _watching_positions(c)]
+            return {"ids": [self.serials.setdefault(c, next(self.serial)) for c in conns]}
         return {"error": f"unknown op {op!r}"}
 
 

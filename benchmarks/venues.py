@@ -25,6 +25,7 @@ __all__ = [
     "CCXT_DEFAULT_STUBS",
     "CcxtBaseline",
     "make_ccxt",
+    "make_ccxtpro",
     "point_at",
 ]
 
@@ -165,6 +166,86 @@ def make_ccxt(
             exchange.encode(key), "keccak", "hex"
         )
     point_at(exchange, base_url)
+    return exchange
+
+
+async def make_ccxtpro(venue: str, base_url: str, credentials: Mapping[str, str]) -> Any:
+    """A ``ccxt.pro`` exchange for ``venue`` aimed at the simulator's REST and private websocket, markets loaded.
+
+    The same aiming as ``tests/thirdparty/test_ccxtpro_*.py`` (shared/STREAMS.md, "what ccxt.pro
+    dials"): ccxt's own parsing and dialling run unchanged; only hosts are replaced, the limiter is
+    off, and the listings the simulator does not serve (currencies, spot and inverse contracts)
+    are answered empty before ccxt asks.
+
+    Raises:
+        KeyError: ccxt.pro has no class for the venue here.
+    """
+    import ccxt.pro as ccxtpro
+
+    ws = "ws" + base_url[len("http"):]
+    if venue == "binance":
+        exchange = ccxtpro.binanceusdm({"apiKey": credentials["api_key"], "secret": credentials["secret"],
+                                        "enableRateLimit": False, "options": {"fetchCurrencies": False}})
+        api = dict(exchange.urls["api"])
+        for key, path in (("fapiPublic", "/fapi/v1"), ("fapiPrivate", "/fapi/v1"), ("fapiPublicV2", "/fapi/v2"),
+                          ("fapiPrivateV2", "/fapi/v2"), ("fapiPublicV3", "/fapi/v3"),
+                          ("fapiPrivateV3", "/fapi/v3"), ("fapiData", "/futures/data")):
+            api[key] = base_url + path
+        api["ws"] = dict(api["ws"], linear=ws + "/ws")
+        exchange.urls["api"] = api
+    elif venue == "bybit":
+        exchange = ccxtpro.bybit({
+            "apiKey": credentials["api_key"], "secret": credentials["secret"], "enableRateLimit": False,
+            "options": {"enableUnifiedAccount": True, "enableUnifiedMargin": False,
+                        "fetchMarkets": {"types": ["linear"]}},
+        })
+        exchange.has["fetchCurrencies"] = False
+        api = dict(exchange.urls["api"])
+        for key in ("public", "private", "spot", "futures", "v2"):
+            api[key] = base_url
+        api["ws"] = dict(api["ws"], private=dict(api["ws"]["private"], contract=ws + "/v5/private"))
+        exchange.urls["api"] = api
+        linear_only = exchange.fetch_positions
+
+        async def fetch_positions(symbols: Any = None, params: Any = None) -> Any:
+            if (params or {}).get("subType") == "inverse":
+                return []  # the simulator lists linear contracts only
+            return await linear_only(symbols, params or {})
+
+        exchange.fetch_positions = fetch_positions
+    elif venue == "okx":
+        exchange = ccxtpro.okx({"apiKey": credentials["api_key"], "secret": credentials["secret"],
+                                "password": credentials["password"], "enableRateLimit": False,
+                                "options": {"fetchMarkets": {"types": ["swap"]}}})
+        exchange.has["fetchCurrencies"] = False
+        exchange.urls["api"] = dict(exchange.urls["api"], rest=base_url, ws=ws + "/ws/v5")
+    elif venue == "aster":
+        key = credentials["secret"]
+        exchange = ccxtpro.aster({"privateKey": key, "enableRateLimit": False,
+                                  "options": {"builderFee": False, "defaultType": "swap"}})
+        # sign as the simulator's API wallet of its main wallet (see make_ccxt's sign_as_api_wallet)
+        exchange.options["signerAddress"] = exchange.eth_get_address_from_private_key(key)
+        exchange.options["cachedWalletAddress"] = credentials["api_key"]
+        exchange.options["privateKeyHashForCachedWalletAddress"] = exchange.hash(exchange.encode(key), "keccak", "hex")
+        api = {**exchange.urls["api"], "fapiPublic": f"{base_url}/fapi", "fapiPrivate": f"{base_url}/fapi"}
+        api["ws"] = {**api["ws"], "private": {**api["ws"]["private"], "swap": ws + "/ws"}}
+        exchange.urls["api"] = api
+        exchange.has["fetchCurrencies"] = False
+        # ccxt names the account type after the host ("fstream" in it: swap, else spot), and a
+        # loopback host has none: give the spot balance bucket its handle_balance expects
+        exchange.balance["spot"] = {}
+
+        async def no_spot(params: Any = None) -> dict[str, Any]:
+            return {"symbols": []}  # load_markets also reads the spot listing, another host
+
+        exchange.sapiPublicGetV3ExchangeInfo = no_spot
+    else:
+        raise KeyError(venue)
+    try:
+        await exchange.load_markets()
+    except BaseException:
+        await exchange.close()
+        raise
     return exchange
 
 

@@ -4,7 +4,7 @@ Runs on the embedded simulator unless HEDGEKIT_VENUE, HEDGEKIT_API_KEY and HEDGE
 (optionally HEDGEKIT_PASSWORD, and HEDGEKIT_TESTNET=1 for the venue's test environment). On the
 simulator the script moves the mark price itself: down through the long leg's stop, then down and
 back up so the short leg's trailing stop fires. On a real venue it places the same orders and
-prints what the venue pushes until both stops are gone (or 10 minutes pass).
+prints what the venue pushes until both stops have fired and closed their legs (or 10 minutes pass).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from contextlib import AsyncExitStack
 from decimal import Decimal
 
 import hedgekit
-from hedgekit import LegChanged, OrderChanged, PositionMode, PositionSide, Resynced
+from hedgekit import LegChanged, OrderChanged, OrderStatus, PositionMode, PositionSide, Resynced
 from hedgekit.cli import render_legs
 
 SYMBOL = "BTC/USDT:USDT"
@@ -27,7 +27,7 @@ def show(event: hedgekit.StreamEvent) -> None:
         print(f"  {leg.side.value:<5} size {leg.size} entry {leg.entry_price} uPnL {leg.unrealized_pnl}")
     elif isinstance(event, OrderChanged):
         order, fill = event.order, event.fill
-        what = f" filled {fill.quantity} @ {fill.price}" if fill is not None else ""
+        what = f", fill {fill.quantity} @ {fill.price}" if fill is not None else ""
         print(f"  order {order.type.value} {order.position_side.value} {order.status.value}{what}")
     elif isinstance(event, Resynced):
         print(f"  resynced: {event.reason}")
@@ -63,10 +63,17 @@ async def main() -> None:
         print(render_legs(stream.legs(SYMBOL)))
 
         async def follow() -> None:
+            # done once both stops have fired and the events of both legs going flat are shown
+            fired: set[str] = set()
+            flat: set[PositionSide] = set()
             async for event in stream:
                 show(event)
-                open_ids = {o.order_id for o in stream.orders(SYMBOL)}
-                if stop.order_id not in open_ids and trail.order_id not in open_ids:
+                if isinstance(event, OrderChanged) and event.order.order_id in (stop.order_id, trail.order_id) \
+                        and event.order.status is not OrderStatus.NEW:
+                    fired.add(event.order.order_id)
+                elif isinstance(event, LegChanged):
+                    (flat.add if event.leg.size == 0 else flat.discard)(event.leg.side)
+                if len(fired) == 2 and len(flat) == 2:
                     return
 
         follower = asyncio.ensure_future(follow())

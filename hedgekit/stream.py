@@ -102,6 +102,15 @@ class _Lost:
         self.reason = reason
 
 
+class _Broken:
+    """The reader's marker in the inbox: applying an update failed with ``error``."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+
+
 def _ms(moment: datetime | None) -> int | None:
     return None if moment is None else int(moment.timestamp() * 1000)
 
@@ -171,7 +180,9 @@ class LiveStream:
         self._terminal_seen: set[tuple[str, str]] = set()
         self._modes: dict[str, PositionMode] = {}
         self._events: asyncio.Queue[StreamEvent | HedgekitError] = asyncio.Queue(queue_size)
-        self._inbox: asyncio.Queue[StreamUpdate | _Lost] = asyncio.Queue()
+        self._inbox: asyncio.Queue[StreamUpdate | _Lost | _Broken] = asyncio.Queue()
+        self._holding = True
+        """A REST snapshot is being read: pushes wait in the inbox and are applied after it."""
         self._session: StreamSession | None = None
         self._reader: asyncio.Task[None] | None = None
         self._runner: asyncio.Task[None] | None = None
@@ -209,6 +220,7 @@ class LiveStream:
         except BaseException:
             await self._drop_session()
             raise
+        self._release()
         self._runner = asyncio.ensure_future(self._run())
 
     async def close(self) -> None:
@@ -315,15 +327,45 @@ class LiveStream:
         self._inbox = asyncio.Queue()
         self._reader = asyncio.ensure_future(self._read(session, self._inbox))
 
-    async def _read(self, session: StreamSession, inbox: asyncio.Queue[StreamUpdate | _Lost]) -> None:
+    async def _read(self, session: StreamSession, inbox: asyncio.Queue[StreamUpdate | _Lost | _Broken]) -> None:
+        """Apply the session's updates as they arrive (in this task: no hand-off to another one).
+
+        While a REST snapshot is read (``_holding``) updates wait in ``inbox`` instead, and are
+        applied after it; a lost session, an expiry notice or a failure goes to the runner.
+        """
         try:
             while True:
                 for update in await session.receive():
-                    inbox.put_nowait(update)
+                    if self._holding or isinstance(update, SessionExpired):
+                        inbox.put_nowait(update)
+                        continue
+                    try:
+                        self._apply(update, emit=True)
+                    except Exception as exc:
+                        inbox.put_nowait(_Broken(exc))
+                        return
         except StreamLost as exc:
             inbox.put_nowait(_Lost(exc.reason))
         except HedgekitError as exc:
             inbox.put_nowait(_Lost(str(exc)))
+
+    def _release(self) -> None:
+        """A snapshot was read: apply the updates that waited for it, then apply updates as they come.
+
+        The first lost-session, expiry or failure marker that waited is put back for the runner
+        (the rest came from the same ended session).
+        """
+        inbox = self._inbox
+        control: _Lost | _Broken | SessionExpired | None = None
+        while not inbox.empty():
+            item = inbox.get_nowait()
+            if isinstance(item, (_Lost, _Broken, SessionExpired)):
+                control = control or item
+            elif control is None:
+                self._apply(item, emit=True)
+        self._holding = False
+        if control is not None:
+            inbox.put_nowait(control)
 
     async def _drop_session(self) -> None:
         reader, self._reader = self._reader, None
@@ -351,11 +393,11 @@ class LiveStream:
                         await self._reconcile()
                         due = loop.time() + every  # type: ignore[operator]
                         continue
-                if isinstance(item, _Lost):
+                if isinstance(item, _Broken):
+                    raise item.error
+                if isinstance(item, (_Lost, SessionExpired)):
                     await self._recover(item.reason)
-                elif isinstance(item, SessionExpired):
-                    await self._recover(item.reason)
-                else:
+                else:  # an update that waited for a snapshot
                     self._apply(item, emit=True)
         except asyncio.CancelledError:
             raise
@@ -377,16 +419,11 @@ class LiveStream:
 
     async def _reconcile(self) -> None:
         """Compare the live state with a REST read; emit what differs, then ``Resynced``."""
-        while not self._inbox.empty():  # apply what already arrived before reading
-            item = self._inbox.get_nowait()
-            if isinstance(item, (_Lost, SessionExpired)):
-                reason = item.reason
-                await self._recover(reason)
-                return
-            self._apply(item, emit=True)
+        self._holding = True
         try:
             differences = await self._snapshot(emit=True)
         except HedgekitError as exc:
+            self._release()
             if exc.transient:
                 log.info("%s stream: periodic check failed, next time then: %s", self._venue, exc)
                 return
@@ -394,14 +431,17 @@ class LiveStream:
         if differences:
             log.warning("%s stream: periodic check found %d difference(s)", self._venue, differences)
             self._emit(Resynced("periodic check"))
+        self._release()
 
     async def _recover(self, reason: str) -> None:
         log.info("%s stream: reconnecting (%s)", self._venue, reason)
         await self._drop_session()
+        self._holding = True
         self.reconnects += 1
         await self._connect_with_retries(f"reconnecting after {reason}")
         await self._snapshot(emit=True)
         self._emit(Resynced(reason))
+        self._release()
 
     # -- REST snapshot ---------------------------------------------------------------------
     async def _snapshot(self, *, emit: bool) -> int:
