@@ -182,6 +182,7 @@ class LiveStream:
         self._events: asyncio.Queue[StreamEvent | HedgekitError] = asyncio.Queue(queue_size)
         self._inbox: asyncio.Queue[StreamUpdate | _Lost | _Broken] = asyncio.Queue()
         self._holding = True
+        self._broken = False
         """A REST snapshot is being read: pushes wait in the inbox and are applied after it."""
         self._session: StreamSession | None = None
         self._reader: asyncio.Task[None] | None = None
@@ -315,6 +316,11 @@ class LiveStream:
 
     async def _connect_once(self) -> None:
         session = self._client.adapter.stream_session(self._symbols, self._options)
+        inbox: asyncio.Queue[StreamUpdate | _Lost | _Broken] = asyncio.Queue()
+        self._inbox = inbox
+        # a session whose readers run in tasks of their own hands its updates straight to _take, in
+        # the reader's task: one task hop fewer between the venue's frame and the user's event
+        session.set_sink(lambda updates: self._take(updates, inbox))
         try:
             await asyncio.wait_for(session.connect(), self._options.connect_timeout)
         except asyncio.TimeoutError:
@@ -324,30 +330,41 @@ class LiveStream:
             await session.close()
             raise
         self._session = session
-        self._inbox = asyncio.Queue()
-        self._reader = asyncio.ensure_future(self._read(session, self._inbox))
+        self._reader = asyncio.ensure_future(self._read(session, inbox))
 
     async def _read(self, session: StreamSession, inbox: asyncio.Queue[StreamUpdate | _Lost | _Broken]) -> None:
-        """Apply the session's updates as they arrive (in this task: no hand-off to another one).
+        """Apply the updates ``session.receive()`` returns as they arrive (a session with a sink
+        delivers its updates through :meth:`_take` itself, and ``receive()`` only tells of a loss).
 
         While a REST snapshot is read (``_holding``) updates wait in ``inbox`` instead, and are
         applied after it; a lost session, an expiry notice or a failure goes to the runner.
         """
         try:
             while True:
-                for update in await session.receive():
-                    if self._holding or isinstance(update, SessionExpired):
-                        inbox.put_nowait(update)
-                        continue
-                    try:
-                        self._apply(update, emit=True)
-                    except Exception as exc:
-                        inbox.put_nowait(_Broken(exc))
-                        return
+                if not self._take(await session.receive(), inbox):
+                    return
+                await asyncio.sleep(0)  # the user's ``async for`` runs before the next buffered frame is read
         except StreamLost as exc:
             inbox.put_nowait(_Lost(exc.reason))
         except HedgekitError as exc:
             inbox.put_nowait(_Lost(str(exc)))
+
+    def _take(self, updates: list[StreamUpdate], inbox: asyncio.Queue[StreamUpdate | _Lost | _Broken]) -> bool:
+        """Apply a session's updates (or keep them in ``inbox`` while a snapshot is read); False
+        once applying failed, after which the runner ends the stream and nothing more is applied."""
+        if inbox is not self._inbox or self._broken:  # a session that is being dropped, or a failure
+            return False
+        for update in updates:
+            if self._holding or isinstance(update, SessionExpired):
+                inbox.put_nowait(update)
+                continue
+            try:
+                self._apply(update, emit=True)
+            except Exception as exc:
+                self._broken = True
+                inbox.put_nowait(_Broken(exc))
+                return False
+        return True
 
     def _release(self) -> None:
         """A snapshot was read: apply the updates that waited for it, then apply updates as they come.

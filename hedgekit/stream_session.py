@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import abc
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Union
 
@@ -106,8 +106,20 @@ class UpdateQueue(asyncio.Queue[Union[list[StreamUpdate], StreamLost]]):
     """What a session's reader tasks hand to :meth:`StreamSession.receive`, in order.
 
     Readers put lists of updates, or a :class:`StreamLost` when the link is gone; once a loss is
-    taken, every later :meth:`next_updates` raises the same loss.
+    taken, every later :meth:`next_updates` raises the same loss. With a :attr:`sink` set, lists
+    of updates go to it at once, in the reader's task, and only losses are queued.
     """
+
+    sink: Callable[[list[StreamUpdate]], object] | None = None
+    """Where lists of updates go instead of the queue (see :meth:`StreamSession.set_sink`)."""
+
+    def put_nowait(self, item: list[StreamUpdate] | StreamLost) -> None:
+        """Queue ``item``, or hand a list of updates to :attr:`sink` when one is set."""
+        sink = self.sink
+        if sink is not None and not isinstance(item, StreamLost):
+            sink(item)
+            return
+        super().put_nowait(item)
 
     async def next_updates(self) -> list[StreamUpdate]:
         """The next list of updates; raises the :class:`StreamLost` a reader put."""
@@ -139,6 +151,16 @@ class StreamSession(abc.ABC):
             StreamLost: the attempt failed in a way another attempt may fix.
             hedgekit.errors.AuthenticationError: the venue refused the credentials.
         """
+
+    def set_sink(self, sink: Callable[[list[StreamUpdate]], object]) -> bool:
+        """Hand updates to ``sink`` as they are read, in the reader's own task, instead of through
+        :meth:`receive` (which then only raises the loss); called before :meth:`connect`.
+
+        A session whose readers run in tasks of their own (a listen-key upkeep, two connections)
+        saves a task switch per frame this way; it returns True. The default keeps to
+        :meth:`receive` and returns False.
+        """
+        return False
 
     @abc.abstractmethod
     async def receive(self) -> list[StreamUpdate]:

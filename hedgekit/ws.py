@@ -22,10 +22,23 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import aiohttp
+import orjson
 
 from hedgekit.stream_session import StreamLost
 
-__all__ = ["WebSocketChannel", "ws_base"]
+__all__ = ["WebSocketChannel", "loads", "ws_base"]
+
+
+def loads(text: str) -> Any:
+    """A frame's JSON. orjson first (about three times faster than :func:`json.loads` on a venue's
+    order frame, and a frame is decoded before anything in it can reach the user); what orjson
+    refuses and the standard parser reads (an integer beyond 64 bits, ``NaN``) is read by the
+    latter. Raises :class:`ValueError` when neither can read it.
+    """
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
 
 
 def ws_base(base_url: str) -> str:

@@ -34,14 +34,14 @@ from __future__ import annotations
 import abc
 import asyncio
 import contextlib
-import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from hedgekit.errors import AuthenticationError, HedgekitError, MalformedResponse
 from hedgekit.stream_session import SessionExpired, StreamLost, StreamSession, StreamUpdate, UpdateQueue
-from hedgekit.ws import WebSocketChannel, ws_base
+from hedgekit.ws import WebSocketChannel, loads, ws_base
 
 from hedgekit_binance.stream_wire import Dialect, StreamReader
 
@@ -139,6 +139,10 @@ class ListenKeySession(StreamSession, abc.ABC):
         self._tasks.append(asyncio.ensure_future(self._read_loop(channel)))
         self._tasks.append(asyncio.ensure_future(self._keepalive_loop()))
 
+    def set_sink(self, sink: Callable[[list[StreamUpdate]], object]) -> bool:
+        self._queue.sink = sink
+        return True
+
     async def receive(self) -> list[StreamUpdate]:
         if self._channel is None and self._queue.empty():
             raise StreamLost("the stream is not connected")
@@ -167,7 +171,7 @@ class ListenKeySession(StreamSession, abc.ABC):
                 self._queue.put_nowait(lost)
                 return
             try:
-                updates = self._reader.read(json.loads(text))
+                updates = self._reader.read(loads(text))
             except (ValueError, MalformedResponse) as exc:
                 # the frame is not logged: it may name the listen key
                 log.warning("%s stream: unreadable frame (%s)", self.adapter.name, type(exc).__name__)
@@ -176,6 +180,7 @@ class ListenKeySession(StreamSession, abc.ABC):
                 return
             if updates:
                 self._queue.put_nowait(updates)
+                await asyncio.sleep(0)  # whoever takes them runs before the next buffered frame
 
     async def _keepalive_loop(self) -> None:
         interval = self.options.listen_key_keepalive or self.default_keepalive

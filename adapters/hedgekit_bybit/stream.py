@@ -73,7 +73,7 @@ from typing import Any
 from hedgekit.errors import AuthenticationError, MalformedResponse
 from hedgekit.models import Fill, Market, Order, PositionSide
 from hedgekit.stream_session import LegUpdate, OrderUpdate, StreamLost, StreamSession, StreamUpdate
-from hedgekit.ws import WebSocketChannel, ws_base
+from hedgekit.ws import WebSocketChannel, loads, ws_base
 
 from hedgekit_bybit import wire
 
@@ -121,7 +121,7 @@ def is_pong(text: str) -> bool:
     if "pong" not in text:
         return False
     try:
-        message = json.loads(text)
+        message = loads(text)
     except ValueError:
         return False
     return isinstance(message, dict) and (message.get("op") == "pong" or message.get("ret_msg") == "pong")
@@ -245,7 +245,7 @@ class BybitStreamSession(StreamSession):
         while True:
             text = await channel.receive()
             try:
-                message = json.loads(text)
+                message = loads(text)
             except ValueError:
                 raise StreamLost("an unreadable frame while connecting") from None
             if not isinstance(message, dict):
@@ -261,7 +261,7 @@ class BybitStreamSession(StreamSession):
     def _read(self, text: str) -> list[StreamUpdate] | None:
         """The updates of one frame; ``None`` when it cannot be read."""
         try:
-            message = json.loads(text)
+            message = loads(text)
         except ValueError:
             log.warning("bybit stream: a frame that is not JSON")
             return None

@@ -63,7 +63,6 @@ import base64
 import contextlib
 import hashlib
 import hmac
-import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -81,7 +80,7 @@ from hedgekit.stream_session import (
     StreamUpdate,
     UpdateQueue,
 )
-from hedgekit.ws import WebSocketChannel, ws_base
+from hedgekit.ws import WebSocketChannel, loads, ws_base
 
 from hedgekit_okx import wire
 from hedgekit_okx import wire_orders as wo
@@ -344,9 +343,13 @@ class OkxStreamSession(StreamSession):
     @staticmethod
     def _decode(text: str) -> Any:
         try:
-            return json.loads(text)
+            return loads(text)
         except ValueError:
             raise StreamLost("an unreadable frame (not JSON)") from None
+
+    def set_sink(self, sink: Callable[[list[StreamUpdate]], object]) -> bool:
+        self._queue.sink = sink
+        return True
 
     async def receive(self) -> list[StreamUpdate]:
         if not self._channels and self._queue.empty():
@@ -373,6 +376,7 @@ class OkxStreamSession(StreamSession):
                 updates = self._reader.read(self._decode(text))
                 if updates:
                     self._queue.put_nowait(updates)
+                    await asyncio.sleep(0)  # whoever takes them runs before the next buffered frame
         except StreamLost as lost:
             log.debug("okx stream: %s", lost.reason)
             self._queue.put_nowait(lost)

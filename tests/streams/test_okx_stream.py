@@ -259,9 +259,16 @@ async def test_session_stop_and_trailing_fire_and_cancel(venue: SimulatedVenue, 
         assert new[trail.order_id].type is OrderType.TRAILING_STOP_MARKET
         assert new[trail.order_id].callback_rate == Decimal("1")
         venue.set_mark_price(BTC, Decimal("58900"))  # the stop fires; the trailing stop too (1 % below 60000)
-        seen = await _until(session, lambda u: isinstance(u, OrderUpdate) and u.order.order_id == trail.order_id
-                            and u.order.status is OrderStatus.TRIGGERED)
-        assert any(_leg(PositionSide.LONG, "0.01")(u) for u in seen)
+        # the trigger comes on the business connection and the leg on the private one: OKX orders
+        # neither against the other, so both are awaited
+        seen: list[StreamUpdate] = []
+
+        def triggered(u: StreamUpdate) -> bool:
+            return isinstance(u, OrderUpdate) and u.order.order_id == trail.order_id \
+                and u.order.status is OrderStatus.TRIGGERED
+
+        while not (any(triggered(u) for u in seen) and any(_leg(PositionSide.LONG, "0.01")(u) for u in seen)):
+            seen += await _until(session, lambda u: triggered(u) or _leg(PositionSide.LONG, "0.01")(u))
         fired = {u.order.order_id for u in seen if isinstance(u, OrderUpdate) and u.order.status is OrderStatus.TRIGGERED}
         assert {stop.order_id, trail.order_id} <= fired
         await hk.cancel_order(other)
