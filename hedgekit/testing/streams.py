@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import abc
 import asyncio
+import collections
 import contextlib
 import json
 import logging
@@ -132,6 +133,8 @@ class StreamHub:
     def __init__(self, engine: Engine, frontend_of: Callable[[], StreamFrontend | None]) -> None:
         self._frontend_of = frontend_of
         self.connections: list[StreamConnection] = []
+        self.ended: collections.deque[StreamConnection] = collections.deque(maxlen=64)
+        """The latest connections that ended, newest last (a test reads what a refused client was sent)."""
         self.stalled = False
         self.resumed = asyncio.Event()
         self.resumed.set()
@@ -181,6 +184,7 @@ class StreamHub:
             writer.cancel()
             if conn in self.connections:
                 self.connections.remove(conn)
+                self.ended.append(conn)
             frontend.on_close(conn)
             if not ws.closed:
                 await ws.close()
