@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import ccxt.async_support as ccxt_async
 import pytest
 
 import hedgekit
@@ -193,22 +192,3 @@ async def test_lowering_without_the_margin_for_it(venue_name: str) -> None:
             assert sim.engine.leverage(BTC, "LONG") == 20
             await hk.set_leverage(BTC, 15)  # 100 more: exactly what is left
             assert sim.engine.leverage(BTC, "LONG") == 15
-
-
-@pytest.mark.parametrize("venue_name", ["binance"])
-async def test_ccxt_sees_binance_refuse_a_fifty_percent_callback(venue: SimulatedVenue) -> None:
-    # Binance's own parameters through ccxt's signer, past hedgekit: the venue refuses it itself
-    exchange = ccxt_async.binanceusdm({"apiKey": venue.credentials["api_key"], "secret": venue.credentials["secret"],
-                                       "options": {"fetchCurrencies": False}, "enableRateLimit": False})
-    for key, version in (("fapiPublic", "v1"), ("fapiPrivate", "v1"), ("fapiPublicV2", "v2"),
-                         ("fapiPrivateV2", "v2"), ("fapiPublicV3", "v3"), ("fapiPrivateV3", "v3")):
-        exchange.urls["api"][key] = f"{venue.base_url}/fapi/{version}"
-    order = {"algoType": "CONDITIONAL", "symbol": "BTCUSDT", "side": "SELL", "type": "TRAILING_STOP_MARKET",
-             "quantity": "0.010", "reduceOnly": "true"}
-    try:
-        with pytest.raises(ccxt_async.BadRequest, match="-1130"):
-            await exchange.fapiPrivatePostAlgoOrder({**order, "callbackRate": "50"})
-        accepted = await exchange.fapiPrivatePostAlgoOrder({**order, "callbackRate": "20"})
-        assert accepted["algoId"]
-    finally:
-        await exchange.close()

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import ccxt.async_support as ccxt_async
+import pytest
 import pytest_asyncio
 
 import hedgekit
@@ -104,3 +105,22 @@ async def test_ccxt_stop_order_is_exposure_for_hedgekit(ex: Any, hk: HedgeClient
     ]
     await ex.cancel_order(orders[0].order_id, BTC, {"trigger": True})
     assert await hk.open_orders(BTC) == []
+
+
+async def test_ccxt_sees_binance_refuse_a_fifty_percent_callback(venue: SimulatedVenue) -> None:
+    # Binance's own parameters through ccxt's signer, past hedgekit's local range check: the venue
+    # refuses a callbackRate above 20 itself (-1130) and takes 20 (rules.py, change log 2026-10-23)
+    exchange = ccxt_async.binanceusdm({"apiKey": venue.credentials["api_key"], "secret": venue.credentials["secret"],
+                                       "options": {"fetchCurrencies": False}, "enableRateLimit": False})
+    for key, version in (("fapiPublic", "v1"), ("fapiPrivate", "v1"), ("fapiPublicV2", "v2"),
+                         ("fapiPrivateV2", "v2"), ("fapiPublicV3", "v3"), ("fapiPrivateV3", "v3")):
+        exchange.urls["api"][key] = f"{venue.base_url}/fapi/{version}"
+    order = {"algoType": "CONDITIONAL", "symbol": "BTCUSDT", "side": "SELL", "type": "TRAILING_STOP_MARKET",
+             "quantity": "0.010", "reduceOnly": "true"}
+    try:
+        with pytest.raises(ccxt_async.BadRequest, match="-1130"):
+            await exchange.fapiPrivatePostAlgoOrder({**order, "callbackRate": "50"})
+        accepted = await exchange.fapiPrivatePostAlgoOrder({**order, "callbackRate": "20"})
+        assert accepted["algoId"]
+    finally:
+        await exchange.close()
