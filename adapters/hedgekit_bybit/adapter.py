@@ -131,6 +131,7 @@ class BybitAdapter(VenueAdapter):
             raise ConfigurationError(f"options['confirm_orders'] must be True or False, not {confirm!r}",
                                      venue=self.name)
         self.confirm_orders = confirm
+        self._inflight: dict[str, asyncio.Task[list[dict[str, Any]]]] = {}
 
     def __repr__(self) -> str:
         return f"BybitAdapter(base_url={self.config.base_url!r}, testnet={self.config.testnet})"
@@ -326,8 +327,16 @@ class BybitAdapter(VenueAdapter):
             params["symbol"] = market.venue_symbol
         else:
             params["settleCoin"] = wire.SETTLE_COIN
-        return await self._pages(operation, "privateGetV5PositionList", params, "position/list",
-                                 symbol=market.symbol if market else None)
+        # position/list is the mode read and the legs read at once: concurrent identical reads (legs()
+        # asks for the mode and the legs together) share one request
+        key = repr(sorted(params.items()))
+        task = self._inflight.get(key)
+        if task is None:
+            task = asyncio.ensure_future(self._pages(operation, "privateGetV5PositionList", params, "position/list",
+                                                     symbol=market.symbol if market else None))
+            self._inflight[key] = task
+            task.add_done_callback(lambda _: self._inflight.pop(key, None))
+        return await asyncio.shield(task)
 
     async def margin_mode(self) -> MarginMode:
         """The account-wide margin mode (``GET /v5/account/info`` ``marginMode``)."""

@@ -86,9 +86,16 @@ async def test_open_orders_read_one_page_when_it_is_short(hk: HedgeClient, venue
 async def test_a_mode_switch_reads_each_listing_once(hk: HedgeClient, venue: SimulatedVenue) -> None:
     before = len(venue.requests)
     await hk.set_position_mode(PositionMode.HEDGE, symbol=BTC)
-    assert count(venue, "/v5/position/list", before) == 2  # the mode, and the exposure
+    assert count(venue, "/v5/position/list", before) == 1  # the mode and the exposure share one read
     assert count(venue, "/v5/order/realtime", before) == 1
     assert count(venue, "/v5/position/switch-mode", before) == 1
+
+
+async def test_legs_read_position_list_once(hk: HedgeClient, venue: SimulatedVenue) -> None:
+    """legs() needs the mode and the legs, both from position/list: one request serves both."""
+    before = len(venue.requests)
+    await hk.legs(BTC)
+    assert count(venue, "/v5/position/list", before) == 1
 
 
 async def test_a_full_page_is_followed(hk: HedgeClient, venue: SimulatedVenue) -> None:
