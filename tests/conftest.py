@@ -89,3 +89,22 @@ async def hk(venue: SimulatedVenue) -> AsyncIterator[HedgeClient]:
 def writes(venue: SimulatedVenue) -> int:
     """Requests that could change state at the venue (anything but GET)."""
     return sum(1 for r in venue.requests if r.method != "GET")
+
+
+EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples")
+
+
+async def run_example(file: str, venue: str, monkeypatch: pytest.MonkeyPatch,
+                      capsys: pytest.CaptureFixture[str], timeout: float = 60.0) -> str:
+    """Run ``examples/<file>``'s ``main()`` in this process on ``venue``'s embedded simulator (no
+    credentials in the environment) and return what it printed."""
+    import asyncio
+    import runpy
+
+    for key in ("HEDGEKIT_API_KEY", "HEDGEKIT_SECRET", "HEDGEKIT_PASSWORD"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("HEDGEKIT_VENUE", venue)
+    monkeypatch.syspath_prepend(EXAMPLES)  # the recipes share examples/_venue.py
+    module = runpy.run_path(os.path.join(EXAMPLES, file), run_name="example")
+    await asyncio.wait_for(module["main"](), timeout)
+    return str(capsys.readouterr().out)

@@ -3,19 +3,16 @@ recipes from examples/), and every recipe runs on every simulated venue."""
 
 from __future__ import annotations
 
-import asyncio
-import runpy
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from .conftest import VENUES
+from .conftest import VENUES, run_example
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
-ENV_KEYS = ("HEDGEKIT_API_KEY", "HEDGEKIT_SECRET", "HEDGEKIT_PASSWORD")
 
 
 def test_the_docs_build_strictly(tmp_path: Path) -> None:
@@ -34,13 +31,8 @@ def test_the_docs_build_strictly(tmp_path: Path) -> None:
 @pytest.mark.parametrize("name", VENUES)
 async def test_recipe_runs_on_the_simulator(name: str, recipe: str, monkeypatch: pytest.MonkeyPatch,
                                             capsys: pytest.CaptureFixture[str]) -> None:
-    for key in ENV_KEYS:
-        monkeypatch.delenv(key, raising=False)
-    monkeypatch.setenv("HEDGEKIT_VENUE", name)
-    monkeypatch.syspath_prepend(str(EXAMPLES))
-    module = runpy.run_path(str(EXAMPLES / f"{recipe}.py"), run_name="recipe")
-    await asyncio.wait_for(module["main"](), 60)  # each recipe asserts what it shows
-    assert capsys.readouterr().out.strip()
+    out = await run_example(f"{recipe}.py", name, monkeypatch, capsys)  # each recipe asserts what it shows
+    assert out.strip()
 
 
 def test_the_test_a_bot_recipe_passes_under_pytest() -> None:

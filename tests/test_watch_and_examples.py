@@ -8,10 +8,8 @@ examples run in-process (their ``main()``), on the embedded simulator they start
 from __future__ import annotations
 
 import asyncio
-import runpy
 import time
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -20,9 +18,8 @@ from hedgekit import PositionMode
 from hedgekit import cli
 from hedgekit.testing import SimulatedVenue
 
-from .conftest import BTC, MARKS, VENUES
+from .conftest import BTC, MARKS, VENUES, run_example
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 ENV_KEYS = ("HEDGEKIT_API_KEY", "HEDGEKIT_SECRET", "HEDGEKIT_PASSWORD")
 
 
@@ -89,12 +86,7 @@ async def test_watch_prints_the_legs_then_each_change(
 async def test_stream_legs_example_follows_both_stops_until_both_legs_are_flat(
     name: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for key in ENV_KEYS:
-        monkeypatch.delenv(key, raising=False)
-    monkeypatch.setenv("HEDGEKIT_VENUE", name)
-    example = runpy.run_path(str(EXAMPLES / "stream_legs.py"), run_name="example")
-    await asyncio.wait_for(example["main"](), 60)
-    out = capsys.readouterr().out
+    out = await run_example("stream_legs.py", name, monkeypatch, capsys)
     assert out.startswith(f"{name}: both legs open"), out
     events, _, after = out.partition("both stops fired")
     assert "order stop_market long" in events and "order trailing_stop_market short" in events, out
@@ -106,12 +98,7 @@ async def test_stream_legs_example_follows_both_stops_until_both_legs_are_flat(
 async def test_hedge_cycle_example_runs_on_the_simulator(
     name: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for key in ENV_KEYS:
-        monkeypatch.delenv(key, raising=False)
-    monkeypatch.setenv("HEDGEKIT_VENUE", name)
-    example = runpy.run_path(str(EXAMPLES / "hedge_cycle.py"), run_name="example")
-    await asyncio.wait_for(example["main"](), 60)
-    out = capsys.readouterr().out
+    out = await run_example("hedge_cycle.py", name, monkeypatch, capsys)
     summaries = [line for line in out.splitlines() if line.startswith("BTC/USDT:USDT (hedge)")]
     assert len(summaries) == 2, out  # both legs open and protected, then everything closed
     assert "gross 0," not in summaries[0] and "net 0, gross 0," in summaries[1], out
