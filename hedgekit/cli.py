@@ -1,45 +1,208 @@
-"""The ``hedgekit`` command line: a demo on the embedded simulator, and a few account commands.
+"""The ``hedgekit`` command line: every hedge-mode operation for a person at a terminal.
 
-Usage::
+Usage (``python -m hedgekit`` works the same; ``hedgekit --help`` and ``hedgekit COMMAND --help``
+describe every option)::
 
-    python -m hedgekit demo [--venue binance]
-    python -m hedgekit mode   --venue binance [--symbol BTC/USDT:USDT] [--set hedge|one_way]
-    python -m hedgekit legs   --venue binance BTC/USDT:USDT
-    python -m hedgekit open   --venue binance long BTC/USDT:USDT 0.01 [--price 60000]
-    python -m hedgekit close  --venue binance short BTC/USDT:USDT 0.01
-    python -m hedgekit watch  --venue binance [BTC/USDT:USDT ...] [--count N] [--seconds S]
+    hedgekit demo        [--venue binance]
+    hedgekit mode        --venue binance [--symbol BTC/USDT:USDT] [--set hedge|one_way] [--json]
+    hedgekit legs        --venue binance [BTC/USDT:USDT] [--json]
+    hedgekit orders      --venue binance [BTC/USDT:USDT] [--json]
+    hedgekit open        --venue binance long BTC/USDT:USDT 0.01 [--price 60000] [--tif gtc]
+    hedgekit close       --venue binance short BTC/USDT:USDT 0.01 [--price 61000]
+    hedgekit close-leg   --venue binance long BTC/USDT:USDT
+    hedgekit stop        --venue binance long BTC/USDT:USDT 58000 [--quantity 0.01]
+    hedgekit take-profit --venue binance short BTC/USDT:USDT 55000 [--quantity 0.01]
+    hedgekit trail       --venue binance long BTC/USDT:USDT 1.5 [--quantity 0.01] [--activation-price P]
+    hedgekit cancel      --venue binance BTC/USDT:USDT ORDER_ID | --client-id ID | --all
+    hedgekit leverage    --venue binance BTC/USDT:USDT 5 [--leg long]
+    hedgekit margin-mode --venue binance BTC/USDT:USDT isolated
+    hedgekit watch       --venue binance [BTC/USDT:USDT ...] [--count N] [--seconds S] [--json]
 
 Account commands read credentials from the environment only (``HEDGEKIT_API_KEY``,
 ``HEDGEKIT_SECRET``, ``HEDGEKIT_PASSWORD``), never from arguments, so they do not show in the
-process list or the shell history. ``--base-url`` points them at a simulator or proxy.
+process list or the shell history; ``HEDGEKIT_VENUE`` stands in for ``--venue``. ``--base-url``
+points them at a simulator or proxy.
 
-Every failure is one line on stderr and a non-zero exit status, never a traceback: 2 for a bad
-command line (unknown venue, a quantity that is not a number), 1 for anything hedgekit or the venue
-refused (missing credentials, a venue's refusal, a venue that cannot be reached), 130 when
-interrupted.
+``--json`` (every command but ``demo``) prints the result as the pydantic models' fields for
+scripts: every Decimal as a string in plain notation (``"0.01"``, never a float or an exponent),
+enums as their values, times in ISO 8601, ``null`` for a missing value; the venue's own payload
+(``raw``) is left out, so the shape is the same on every venue. ``watch --json`` prints one JSON
+object a line.
+
+Every failure is one line on stderr and an exit status that says what happened, never a traceback
+(:data:`EXIT_STATUSES`, printed in ``--help``): 1 refused (by hedgekit's own checks or by the
+venue), 2 a bad command line, 3 a venue error, 4 the network, 5 an order whose fate is unknown,
+70 a hedgekit bug, 130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+import textwrap
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import NoReturn
+from enum import Enum
+from typing import Any, NoReturn
+
+from pydantic import BaseModel
 
 import hedgekit
 from hedgekit.client import HedgeClient
-from hedgekit.errors import MISSING_CREDENTIALS, HedgekitError, ModeChangeBlocked
-from hedgekit.models import Leg, LegPair, Order, PositionMode, PositionSide
+from hedgekit.errors import (
+    MISSING_CREDENTIALS,
+    AuthenticationError,
+    ConfigurationError,
+    ExchangeError,
+    ExchangeUnavailable,
+    HedgekitError,
+    InsufficientMargin,
+    InvalidRequest,
+    ModeChangeBlocked,
+    NetworkError,
+    OrderRejected,
+    OrderStatusUnknown,
+    PositionSideMismatch,
+)
+from hedgekit.models import Leg, LegPair, MarginMode, Order, PositionMode, PositionSide, TimeInForce, WorkingType
 from hedgekit.payload import plain
 from hedgekit.stream import LegChanged, OrderChanged, StreamEvent
 
-__all__ = ["describe", "main", "render_legs"]
+__all__ = [
+    "EXIT_BUG",
+    "EXIT_INTERRUPTED",
+    "EXIT_NETWORK",
+    "EXIT_OK",
+    "EXIT_ORDER_UNKNOWN",
+    "EXIT_REFUSED",
+    "EXIT_STATUSES",
+    "EXIT_USAGE",
+    "EXIT_VENUE",
+    "describe",
+    "exit_status",
+    "main",
+    "render_legs",
+    "to_json",
+]
 
 DEMO_SYMBOL = "BTC/USDT:USDT"
 CREDENTIALS_HINT = "set HEDGEKIT_API_KEY and HEDGEKIT_SECRET (and HEDGEKIT_PASSWORD for OKX)"
+
+EXIT_OK = 0
+"""The command did what it was asked."""
+EXIT_REFUSED = 1
+"""Refused: by hedgekit's own checks before anything was sent, or by the venue."""
+EXIT_USAGE = 2
+"""A bad command line or setting."""
+EXIT_VENUE = 3
+"""The venue failed rather than refused: unavailable, rate limit, clock, an unreadable answer."""
+EXIT_NETWORK = 4
+"""The venue could not be reached, or did not answer in time."""
+EXIT_ORDER_UNKNOWN = 5
+"""An order was sent and whether the venue took it could not be learnt."""
+EXIT_BUG = 70
+"""An exception hedgekit did not foresee (``EX_SOFTWARE`` of sysexits.h)."""
+EXIT_INTERRUPTED = 130
+"""Interrupted with Ctrl-C (128 + SIGINT, as shells report it)."""
+
+EXIT_STATUSES: tuple[tuple[int, str], ...] = (
+    (EXIT_OK, "done"),
+    (EXIT_REFUSED, "refused: by hedgekit's own checks, before anything was sent (InvalidRequest, "
+                   "ModeChangeBlocked, PositionSideMismatch), or by the venue (OrderRejected, "
+                   "InsufficientMargin, AuthenticationError, missing credentials)"),
+    (EXIT_USAGE, "usage: a bad command line or setting (unknown command, venue or option, a number "
+                 "that is not one, ConfigurationError)"),
+    (EXIT_VENUE, "venue error: the venue failed rather than refused (ExchangeUnavailable, RateLimited, "
+                 "ClockSkew, MalformedResponse, an ExchangeError hedgekit could not classify)"),
+    (EXIT_NETWORK, "network: the venue could not be reached or did not answer in time (NetworkError, "
+                   "StreamDisconnected)"),
+    (EXIT_ORDER_UNKNOWN, "order status unknown: an order was sent and its fate could not be learnt; look "
+                         "it up by the client id in the message before sending it again (OrderStatusUnknown)"),
+    (EXIT_BUG, "a hedgekit bug: an unexpected exception (please report it)"),
+    (EXIT_INTERRUPTED, "interrupted (Ctrl-C)"),
+)
+"""Every exit status of the command line and what it means (``hedgekit --help`` prints it)."""
+
+_REFUSALS: tuple[type[HedgekitError], ...] = (
+    InvalidRequest, ModeChangeBlocked, PositionSideMismatch, AuthenticationError, InsufficientMargin, OrderRejected,
+)
+
+ENVIRONMENT: tuple[tuple[str, str], ...] = (
+    ("HEDGEKIT_API_KEY", "the API key (Aster v3: the main wallet address); never an argument"),
+    ("HEDGEKIT_SECRET", "the API secret (Aster v3: the API wallet's private key)"),
+    ("HEDGEKIT_PASSWORD", "the API passphrase (OKX only)"),
+    ("HEDGEKIT_VENUE", "the venue when --venue is not given"),
+)
+"""The environment variables the command line reads (``hedgekit --help`` prints them)."""
+
+
+def _no_answer(exc: HedgekitError) -> bool:
+    """Whether ``exc`` is an ExchangeUnavailable that no answer of the venue stands behind.
+
+    ccxt reports a refused or dropped connection and a failed DNS lookup as ``ExchangeNotAvailable``
+    (``async_support/base/exchange.py`` ``fetch``), which hedgekit reads as ExchangeUnavailable,
+    with the cause cut off (``ccxt_bridge.call_endpoint`` keeps ccxt's exception out of the
+    error). Every error built from a venue's answer carries its HTTP status; one without a status
+    and a code never reached the venue, so it is a network failure.
+    """
+    return isinstance(exc, ExchangeUnavailable) and exc.http_status is None and exc.code is None
+
+
+def exit_status(exc: BaseException) -> int:
+    """The exit status for an error that ended a command (see :data:`EXIT_STATUSES`)."""
+    if isinstance(exc, OrderStatusUnknown):
+        return EXIT_ORDER_UNKNOWN
+    if isinstance(exc, NetworkError) or (isinstance(exc, HedgekitError) and _no_answer(exc)):
+        return EXIT_NETWORK
+    if isinstance(exc, ConfigurationError):
+        return EXIT_USAGE
+    if isinstance(exc, _REFUSALS):
+        return EXIT_REFUSED
+    if isinstance(exc, ExchangeError):
+        return EXIT_VENUE
+    return EXIT_BUG
+
+
+def _epilog() -> str:
+    env = "\n".join(f"  {name:<18} {text}" for name, text in ENVIRONMENT)
+    statuses = "\n".join(textwrap.fill(text, 79, initial_indent=f"  {code:<4} ", subsequent_indent=" " * 7)
+                         for code, text in EXIT_STATUSES)
+    return (
+        f"environment:\n{env}\n\n"
+        "output:\n  --json prints the pydantic models' fields (Decimals as strings, enums as values,\n"
+        "  times in ISO 8601, no venue payload); errors are one line on stderr.\n\n"
+        f"exit status:\n{statuses}"
+    )
+
+
+# -- rendering -------------------------------------------------------------------------------------
+def to_json(value: object) -> Any:
+    """``value`` (a model, a list or dict of them, a scalar) as the JSON data ``--json`` prints.
+
+    A model gives its fields in declaration order, each converted the same way, without ``raw`` (the
+    venue's payload, different on every venue). Decimals are strings in plain notation
+    (:func:`~hedgekit.payload.plain`), enums their values, datetimes ISO 8601.
+    """
+    if isinstance(value, BaseModel):
+        return {name: to_json(getattr(value, name)) for name in type(value).model_fields if name != "raw"}
+    if isinstance(value, Decimal):
+        return plain(value)
+    if isinstance(value, Enum):
+        return to_json(value.value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): to_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [to_json(v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    raise TypeError(f"no JSON form for {type(value).__name__}")
 
 
 def _num(value: Decimal | None, places: int | None = None) -> str:
@@ -88,6 +251,10 @@ def _order_line(order: Order) -> str:
         f"{order.type.value} {order.side.value} {qty}{price}{trigger} on the {order.position_side.value} leg: "
         f"{order.status.value}{filled}{avg} (id {order.order_id}, client id {order.client_order_id})"
     )
+
+
+def _leg_line(leg: Leg) -> str:
+    return f"{leg.symbol} {leg.side.value} {_num(leg.size)} entry {_num(leg.entry_price)} uPnL {_num(leg.unrealized_pnl)}"
 
 
 async def run_demo(venue_name: str = "binance", out: Callable[[str], object] = print) -> None:
@@ -153,6 +320,18 @@ async def run_demo(venue_name: str = "binance", out: Callable[[str], object] = p
         write(f"\nthe venue received {len(venue.requests)} requests ({writes} writes)")
 
 
+# -- account commands ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Result:
+    """What a command produced: ``data`` for ``--json``, ``text`` for a person."""
+
+    data: object
+    text: str
+
+
+_Command = Callable[[HedgeClient, argparse.Namespace], Awaitable[_Result]]
+
+
 def _connect(args: argparse.Namespace) -> HedgeClient:
     return hedgekit.connect(
         args.venue,
@@ -161,38 +340,143 @@ def _connect(args: argparse.Namespace) -> HedgeClient:
         password=os.environ.get("HEDGEKIT_PASSWORD") or None,
         base_url=args.base_url,
         testnet=args.testnet,
+        timeout=args.timeout,
+        rate_limit=not args.no_rate_limit,
     )
 
 
-def _print_leg(leg: Leg) -> None:
-    print(f"{leg.symbol} {leg.side.value} {_num(leg.size)} entry {_num(leg.entry_price)} uPnL {_num(leg.unrealized_pnl)}")
+def _side(args: argparse.Namespace) -> PositionSide:
+    return PositionSide(args.leg)
+
+
+def _mode_text(state: Any) -> str:
+    return f"{state.mode.value} ({state.scope.value}{' ' + state.scope_key if state.scope_key else ''})"
+
+
+async def _mode(hk: HedgeClient, args: argparse.Namespace) -> _Result:
+    if args.set:
+        state = await hk.set_position_mode(PositionMode(args.set), args.symbol)
+    else:
+        state = await hk.position_mode(args.symbol)
+    return _Result(state, _mode_text(state))
+
+
+async def _legs(hk: HedgeClient, args: argparse.Namespace) -> _Result:
+    if args.symbol:
+        pair = await hk.legs(args.symbol)
+        return _Result(pair, render_legs(pair))
+    legs = await hk.positions()
+    return _Result(legs, "\n".join(_leg_line(leg) for leg in legs) if legs else "no open legs")
+
+
+async def _orders(hk: HedgeClient, args: argparse.Namespace) -> _Result:
+    orders = await hk.open_orders(args.symbol)
+    where = f" on {args.symbol}" if args.symbol else ""
+    return _Result(orders, "\n".join(_order_line(o) for o in orders) if orders else f"no open orders{where}")
+
+
+async def _open_close(hk: HedgeClient, args: argparse.Namespace) -> _Result:
+    method = {
+        ("open", "long"): hk.open_long, ("open", "short"): hk.open_short,
+        ("close", "long"): hk.close_long, ("close", "short"): hk.close_short,
+    }[args.command, args.leg]
+    tif = TimeInForce(args.tif) if args.tif else None
+    order = await method(args.symbol, args.quantity, price=args.price, time_in_force=tif,
+                         client_order_id=args.client_id)
+    return _Result(order, _order_line(order))
+
+
+async def _close_leg(hk: HedgeClient, args: argparse.Namespace) -> _Result:
+    order = await hk.close_leg(args.symbol, _side(args))
+    if order is None:
+        return _Result(None, f"the {args.leg} leg of {hk.market(args.symbol).symbol} is already empty: nothing sent")
+    return _Result(order, _order_line(order))
+
+
+async def _stop_or_take_profit(hk: HedgeClient, args: argparse.Namespace) -> _Result:
+    method = hk.stop_market if args.command == "stop" else hk.take_profit_market
+    order = await method(args.symbol, _side(args), args.trigger_price, args.quantity,
+                         working_type=WorkingType(args.working_type), client_order_id=args.client_id,
+                         current_price=args.current_price)
+    return _Result(order, _order_line(order))
+
+
+async def _trail(hk: HedgeClient, args: argparse.Namespace) -> _Result:
+    side = _side(args)
+    quantity: Decimal | None = args.quantity
+    if quantity is None:  # the whole leg as it is now (what Bybit's position-wide trailing stop needs)
+        leg = (await hk.legs(args.symbol)).leg(side)
+        if not leg.is_open:
+            raise InvalidRequest(f"the {side.value} leg is empty: nothing to trail (give --quantity for a "
+                                 "leg you are about to open)", venue=hk.venue, symbol=leg.symbol)
+        quantity = leg.size
+    order = await hk.trailing_stop(args.symbol, side, quantity, args.callback_rate,
+                                   activation_price=args.activation_price,
+                                   working_type=WorkingType(args.working_type), client_order_id=args.client_id,
+                                   current_price=args.current_price)
+    return _Result(order, _order_line(order))
+
+
+async def _cancel(hk: HedgeClient, args: argparse.Namespace) -> _Result:
+    if args.all:
+        canceled = [await hk.cancel_order(order) for order in await hk.open_orders(args.symbol)]
+        text = "\n".join(f"canceled {_order_line(o)}" for o in canceled) or f"no open orders on {args.symbol}"
+        return _Result(canceled, text)
+    # An order listed as open tells which kind it is (regular or conditional: venues cancel them at
+    # different endpoints); one no longer open is asked for as the flags say, and comes back with its status.
+    wanted = [o for o in await hk.open_orders(args.symbol)
+              if (args.order_id is not None and o.order_id == args.order_id)
+              or (args.client_id is not None and o.client_order_id == args.client_id)]
+    if wanted:
+        order = await hk.cancel_order(wanted[0])
+    else:
+        order = await hk.cancel_order(args.symbol, args.order_id, client_order_id=args.client_id,
+                                      conditional=args.conditional)
+    return _Result(order, f"canceled {_order_line(order)}" if order.status.value == "canceled" else _order_line(order))
+
+
+async def _leverage(hk: HedgeClient, args: argparse.Namespace) -> _Result:
+    value: Decimal = args.leverage
+    if value != value.to_integral_value():
+        raise InvalidRequest(f"leverage must be a whole number >= 1, not {plain(value)}", venue=hk.venue,
+                             symbol=args.symbol)
+    side = _side(args) if args.leg else None
+    result = await hk.set_leverage(args.symbol, int(value), side)
+    return _Result(result, f"{result.symbol} leverage: long {result.long}x, short {result.short}x")
+
+
+async def _margin_mode(hk: HedgeClient, args: argparse.Namespace) -> _Result:
+    symbol = hk.market(args.symbol).symbol
+    await hk.set_margin_mode(symbol, MarginMode(args.margin_mode))
+    data = {"venue": hk.venue, "symbol": symbol, "margin_mode": args.margin_mode}
+    return _Result(data, f"{symbol} margin mode: {args.margin_mode}")
+
+
+async def _watch(hk: HedgeClient, args: argparse.Namespace) -> _Result:
+    await watch(hk, args.symbols or None, count=args.count, seconds=args.seconds, as_json=args.json)
+    return _Result(None, "")
+
+
+_COMMANDS: dict[str, _Command] = {
+    "mode": _mode, "legs": _legs, "orders": _orders, "open": _open_close, "close": _open_close,
+    "close-leg": _close_leg, "stop": _stop_or_take_profit, "take-profit": _stop_or_take_profit,
+    "trail": _trail, "cancel": _cancel, "leverage": _leverage, "margin-mode": _margin_mode,
+    "watch": _watch,
+}
 
 
 async def _run(args: argparse.Namespace) -> int:
     if args.command == "demo":
         await run_demo(args.venue)
-        return 0
+        return EXIT_OK
     async with _connect(args) as hk:
-        if args.command == "mode":
-            if args.set:
-                state = await hk.set_position_mode(PositionMode(args.set), args.symbol)
-            else:
-                state = await hk.position_mode(args.symbol)
-            print(f"{state.mode.value} ({state.scope.value}{' ' + state.scope_key if state.scope_key else ''})")
-        elif args.command == "legs":
-            if args.symbol:
-                print(render_legs(await hk.legs(args.symbol)))
-            else:
-                for leg in await hk.positions():
-                    _print_leg(leg)
-        elif args.command in ("open", "close"):
-            method = getattr(hk, f"{args.command}_{args.leg}")
-            print(_order_line(await method(args.symbol, args.quantity, price=args.price)))
-        elif args.command == "watch":
-            await watch(hk, args.symbols or None, count=args.count, seconds=args.seconds)
-    return 0
+        result = await _COMMANDS[args.command](hk, args)
+    if args.command != "watch":
+        print(json.dumps(to_json(result.data), indent=2) if args.json else result.text)
+    return EXIT_OK
 
 
+# -- watch -----------------------------------------------------------------------------------------
 def render_event(event: StreamEvent) -> str:
     """One line for a live-stream event (``hedgekit watch``)."""
     if isinstance(event, LegChanged):
@@ -208,25 +492,54 @@ def render_event(event: StreamEvent) -> str:
     return f"resynced ({event.reason})"
 
 
+def event_json(event: StreamEvent) -> dict[str, Any]:
+    """A live-stream event as the JSON object ``hedgekit watch --json`` prints on its line.
+
+    ``{"event": "leg_changed", "leg": ..., "pair": ...}``, ``{"event": "order_changed", "order":
+    ..., "fill": ... or null}``, ``{"event": "resynced", "reason": ...}``.
+    """
+    if isinstance(event, LegChanged):
+        return {"event": "leg_changed", "leg": to_json(event.leg), "pair": to_json(event.pair)}
+    if isinstance(event, OrderChanged):
+        return {"event": "order_changed", "order": to_json(event.order), "fill": to_json(event.fill)}
+    return {"event": "resynced", "reason": event.reason}
+
+
 async def watch(hk: HedgeClient, symbols: Sequence[str] | None, *, count: int | None = None,
-                seconds: float | None = None, out: Callable[[str], object] = print) -> int:
+                seconds: float | None = None, out: Callable[[str], object] = print, as_json: bool = False) -> int:
     """Print the legs and open orders, then every change as it happens (``hedgekit watch``).
 
     Stops after ``count`` events or ``seconds``, whichever comes first (neither: until interrupted).
-    Returns how many events were printed.
+    Returns how many events were printed. ``as_json``: one JSON object a line, first
+    ``{"event": "legs", "pair": ...}`` for each contract and ``{"event": "open_order", "order": ...}``
+    for each open order, then each change as :func:`event_json` gives it.
     """
     seen = 0
+
+    def emit(data: dict[str, Any]) -> None:
+        out(json.dumps(data, separators=(",", ":")))
+
     async with hk.stream(symbols) as stream:
         names = list(symbols) if symbols else sorted({leg.symbol for leg in await hk.positions()})
         for name in names:
-            out(render_legs(stream.legs(name)))
+            pair = stream.legs(name)
+            if as_json:
+                emit({"event": "legs", "pair": to_json(pair)})
+            else:
+                out(render_legs(pair))
         for order in stream.orders():
-            out(f"order {_order_line(order)}")
+            if as_json:
+                emit({"event": "open_order", "order": to_json(order)})
+            else:
+                out(f"order {_order_line(order)}")
 
         async def follow() -> None:
             nonlocal seen
             async for event in stream:
-                out(render_event(event))
+                if as_json:
+                    emit(event_json(event))
+                else:
+                    out(render_event(event))
                 seen += 1
                 if count is not None and seen >= count:
                     return
@@ -238,6 +551,7 @@ async def watch(hk: HedgeClient, symbols: Sequence[str] | None, *, count: int | 
     return seen
 
 
+# -- errors and parsing ----------------------------------------------------------------------------
 def _one_line(text: str) -> str:
     return " ".join(text.split())
 
@@ -263,57 +577,228 @@ def _number(text: str) -> Decimal:
     return value
 
 
+def _count(text: str) -> int:
+    """An argparse type: a whole number >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    """An argparse type: a positive, finite number of seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, not {text!r}")
+    return value
+
+
 class _Parser(argparse.ArgumentParser):
     """An argument parser whose errors are one line (argparse's own prints the usage first)."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {_one_line(message)} (see {self.prog} --help)\n")
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {_one_line(message)} (see {self.prog} --help)\n")
+
+
+_FORMAT = argparse.RawDescriptionHelpFormatter
+_LEGS = ["long", "short"]
+_LEG_HELP = "the leg: long or short"
+_SYMBOL_HELP = "the contract, unified (BTC/USDT:USDT) or the venue's id (BTCUSDT, BTC-USDT-SWAP)"
+_NOTE_DEC = "a decimal number as written, e.g. 0.01 (never read through a float)"
+
+
+def _account(sub: Any, name: str, help: str, description: str, *, writes: bool = False) -> argparse.ArgumentParser:
+    """A subcommand that talks to the account: venue, connection and output options."""
+    cmd: argparse.ArgumentParser = sub.add_parser(name, help=help, description=description, epilog=_epilog(),
+                                                  formatter_class=_FORMAT)
+    venue = os.environ.get("HEDGEKIT_VENUE") or None
+    cmd.add_argument("--venue", required=venue is None, default=venue,
+                     help="the venue: " + ", ".join(hedgekit.available_venues())
+                     + (f" (default from HEDGEKIT_VENUE: {venue})" if venue else " (or set HEDGEKIT_VENUE)"))
+    cmd.add_argument("--base-url", default=None, metavar="URL",
+                     help="send every request to this http(s) URL instead of the venue's hosts "
+                          "(a simulator, a proxy)")
+    cmd.add_argument("--testnet", action="store_true", help="use the venue's test environment")
+    cmd.add_argument("--timeout", type=_seconds, default=10.0, metavar="SECONDS",
+                     help="seconds before one HTTP request is abandoned (default 10)")
+    cmd.add_argument("--no-rate-limit", action="store_true",
+                     help="do not throttle requests on this side to the venue's documented limits "
+                          "(for a simulator; a venue's rate-limit answer is still waited out)")
+    if name != "watch":
+        what = "the order or setting as the venue reports it" if writes else "the result"
+        cmd.add_argument("--json", action="store_true", help=f"print {what} as JSON (see 'output' below)")
+    return cmd
+
+
+def _order_options(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("--client-id", default=None, metavar="ID",
+                     help="the client order id to send (default: one hedgekit makes; look an order up by it "
+                          "after exit status 5)")
+
+
+def _conditional_options(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("--working-type", choices=[w.value for w in WorkingType], default=WorkingType.MARK_PRICE.value,
+                     help="which price the trigger watches (default mark_price)")
+    cmd.add_argument("--current-price", type=_number, default=None, metavar="PRICE",
+                     help="the current price of --working-type as you know it, for the check that the order "
+                          "would not fire at once (default: the mark a one-way order reads anyway, else the "
+                          "venue's own check)")
+    _order_options(cmd)
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="hedgekit", description="Hedge mode on USDT perpetuals.")
-    sub = parser.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="run the hedge-mode cycle on the embedded simulator")
-    demo.add_argument("--venue", default="binance", choices=hedgekit.available_venues())
-    for name, text in (("mode", "read or set the position mode"), ("legs", "show legs"),
-                       ("open", "open a leg"), ("close", "close part of a leg"),
-                       ("watch", "show legs and orders as they change (the venue's private stream)")):
-        cmd = sub.add_parser(name, help=text)
-        cmd.add_argument("--venue", required=True, choices=hedgekit.available_venues())
-        cmd.add_argument("--base-url", default=None)
-        cmd.add_argument("--testnet", action="store_true")
-        if name == "mode":
-            cmd.add_argument("--symbol", default=None)
-            cmd.add_argument("--set", choices=[m.value for m in PositionMode])
-        elif name == "legs":
-            cmd.add_argument("symbol", nargs="?")
-        elif name == "watch":
-            cmd.add_argument("symbols", nargs="*", metavar="SYMBOL",
-                             help="contracts to watch (default: every contract)")
-            cmd.add_argument("--count", type=int, default=None, help="stop after this many changes")
-            cmd.add_argument("--seconds", type=float, default=None, help="stop after this many seconds")
-        else:
-            cmd.add_argument("leg", choices=["long", "short"])
-            cmd.add_argument("symbol")
-            cmd.add_argument("quantity", type=_number)
-            cmd.add_argument("--price", default=None, type=_number)
+    parser = _Parser(
+        prog="hedgekit", formatter_class=_FORMAT, epilog=_epilog(),
+        description="Hedge mode on USDT-margined perpetuals (Aster, Binance, Bybit, OKX): read and switch the "
+                    "position mode, trade and protect each leg. 'hedgekit COMMAND --help' describes a command.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    demo = sub.add_parser("demo", help="run the hedge-mode cycle on the embedded simulator (no keys, no network)",
+                          description="Run the whole hedge-mode cycle on the embedded simulator, printed step by step.")
+    demo.add_argument("--venue", default="binance", choices=hedgekit.available_venues(),
+                      help="the venue to simulate (default binance)")
+
+    cmd = _account(sub, "mode", "read or set the position mode",
+                   "Read the position mode (hedge or one_way) and where the venue keeps it, or switch it. A switch "
+                   "is checked first: anything open in the setting's scope refuses it (exit status 1), naming "
+                   "every position and order in the way, and nothing is sent.")
+    cmd.add_argument("--symbol", default=None, help="the contract whose mode to read or set (venues that keep "
+                     "the mode per contract or coin, Bybit; default: the account)")
+    cmd.add_argument("--set", choices=[m.value for m in PositionMode], help="switch to this mode")
+
+    cmd = _account(sub, "legs", "show both legs of a contract, or every open leg",
+                   "Both legs of a contract, each with its size, entry, mark, unrealised PnL, margin, leverage and "
+                   "liquidation price; without a symbol, every open leg on the account. --json prints a LegPair "
+                   "for a symbol, a list of Leg otherwise.")
+    cmd.add_argument("symbol", nargs="?", metavar="SYMBOL", help=_SYMBOL_HELP + " (default: every open leg)")
+
+    cmd = _account(sub, "orders", "list open orders, regular and conditional",
+                   "Open orders, regular and conditional (stops, take-profits, trailing stops) together. --json "
+                   "prints a list of Order.")
+    cmd.add_argument("symbol", nargs="?", metavar="SYMBOL", help=_SYMBOL_HELP + " (default: every contract)")
+
+    for name, verb in (("open", "Buy into the long leg or sell into the short leg"),
+                       ("close", "Sell out of the long leg or buy out of the short leg")):
+        cmd = _account(sub, name, f"{name} part of a leg (market, or limit with --price)",
+                       f"{verb}: at market, or a limit order with --price. The other leg is untouched. --json "
+                       "prints the Order.", writes=True)
+        cmd.add_argument("leg", choices=_LEGS, metavar="LEG", help=_LEG_HELP)
+        cmd.add_argument("symbol", metavar="SYMBOL", help=_SYMBOL_HELP)
+        cmd.add_argument("quantity", type=_number, metavar="QUANTITY", help=f"size in base units, {_NOTE_DEC}")
+        cmd.add_argument("--price", type=_number, default=None, help="limit price (default: a market order)")
+        cmd.add_argument("--tif", choices=[t.value for t in TimeInForce], default=None,
+                         help="time in force of a limit order (default gtc)")
+        _order_options(cmd)
+
+    cmd = _account(sub, "close-leg", "close the whole of one leg at market",
+                   "Close the whole of one leg at market, whatever its size; nothing is sent when the leg is "
+                   "already empty (--json prints null then, else the Order).", writes=True)
+    cmd.add_argument("leg", choices=_LEGS, metavar="LEG", help=_LEG_HELP)
+    cmd.add_argument("symbol", metavar="SYMBOL", help=_SYMBOL_HELP)
+
+    for name, what, rule in (
+        ("stop", "a stop-loss", "a stop closing a long triggers below the current price, one closing a short above"),
+        ("take-profit", "a take-profit", "one closing a long triggers above the current price, one closing a "
+                                         "short below"),
+    ):
+        cmd = _account(sub, name, f"protect a leg with {what} at market",
+                       f"Place {what} bound to one leg: when the price reaches the trigger, a market order closes "
+                       f"that leg ({rule}; checked before sending). --json prints the Order.", writes=True)
+        cmd.add_argument("leg", choices=_LEGS, metavar="LEG", help="the leg the order closes: long or short")
+        cmd.add_argument("symbol", metavar="SYMBOL", help=_SYMBOL_HELP)
+        cmd.add_argument("trigger_price", type=_number, metavar="TRIGGER_PRICE", help="the trigger price")
+        cmd.add_argument("--quantity", type=_number, default=None,
+                         help="how much of the leg to close (default: whatever the leg holds when it fires)")
+        _conditional_options(cmd)
+
+    cmd = _account(sub, "trail", "protect a leg with a trailing stop",
+                   "Place a trailing stop bound to one leg, CALLBACK_RATE percent behind the best price since it "
+                   "was placed (or activated). The rate must lie in the venue's range (Binance 0.1-20, Aster "
+                   "0.1-5), checked before sending. Bybit's trailing stop is a setting of the position: it covers "
+                   "the whole leg, so the quantity must be the leg's size. --json prints the Order.", writes=True)
+    cmd.add_argument("leg", choices=_LEGS, metavar="LEG", help="the leg the trailing stop closes: long or short")
+    cmd.add_argument("symbol", metavar="SYMBOL", help=_SYMBOL_HELP)
+    cmd.add_argument("callback_rate", type=_number, metavar="CALLBACK_RATE",
+                     help="the distance behind the best price, in percent (1.5 means 1.5 %%)")
+    cmd.add_argument("--quantity", type=_number, default=None,
+                     help="how much of the leg to close (default: the leg's size now, read first)")
+    cmd.add_argument("--activation-price", type=_number, default=None, metavar="PRICE",
+                     help="start trailing once the price reaches this (above the current price for a stop "
+                          "closing a long, below for a short); default: at once")
+    _conditional_options(cmd)
+
+    cmd = _account(sub, "cancel", "cancel an order by id, by client id, or every open order of a contract",
+                   "Cancel an order. An order listed as open is canceled at the right endpoint (regular or "
+                   "conditional) by itself; one no longer open comes back with its status (filled, canceled) "
+                   "instead of an error. --json prints the Order (a list of Order with --all).", writes=True)
+    cmd.add_argument("symbol", metavar="SYMBOL", help=_SYMBOL_HELP)
+    cmd.add_argument("order_id", nargs="?", metavar="ORDER_ID", help="the venue's order id (as 'orders' shows it)")
+    cmd.add_argument("--client-id", default=None, metavar="ID", help="the client order id instead of ORDER_ID")
+    cmd.add_argument("--conditional", action="store_true",
+                     help="the order is a conditional one (stop, take-profit, trailing stop); needed only for an "
+                          "order that is no longer listed as open")
+    cmd.add_argument("--all", action="store_true", help="cancel every open order of the contract")
+
+    cmd = _account(sub, "leverage", "set the leverage of a contract or of one leg",
+                   "Set the leverage of a contract (both legs), or of one leg with --leg where the venue keeps "
+                   "it per leg. --json prints the Leverage (both legs' leverage afterwards).", writes=True)
+    cmd.add_argument("symbol", metavar="SYMBOL", help=_SYMBOL_HELP)
+    cmd.add_argument("leverage", type=_number, metavar="LEVERAGE", help="the leverage, a whole number from 1 to the contract's maximum")
+    cmd.add_argument("--leg", choices=_LEGS, default=None, help="set only this leg (default: both)")
+
+    cmd = _account(sub, "margin-mode", "choose cross or isolated margin for a contract",
+                   "Choose cross or isolated margin for a contract. --json prints {venue, symbol, margin_mode}.",
+                   writes=True)
+    cmd.add_argument("symbol", metavar="SYMBOL", help=_SYMBOL_HELP)
+    cmd.add_argument("margin_mode", choices=[m.value for m in MarginMode], metavar="MARGIN_MODE",
+                     help="cross or isolated")
+
+    cmd = _account(sub, "watch", "show legs and orders as they change (the venue's private stream)",
+                   "Print the legs and open orders, then every change as the venue pushes it, until --count "
+                   "changes or --seconds have passed (neither: until Ctrl-C).")
+    cmd.add_argument("symbols", nargs="*", metavar="SYMBOL", help="contracts to watch (default: every contract)")
+    cmd.add_argument("--count", type=_count, default=None, help="stop after this many changes")
+    cmd.add_argument("--seconds", type=_seconds, default=None, help="stop after this many seconds")
+    cmd.add_argument("--json", action="store_true",
+                     help="print one JSON object a line: 'legs' and 'open_order' first, then 'leg_changed', "
+                          "'order_changed' and 'resynced' events")
     return parser
+
+
+def _check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """What argparse cannot say on its own; a bad combination exits with status 2 (one line)."""
+    if args.command != "demo" and args.venue not in hedgekit.available_venues():
+        parser.error(f"argument --venue: invalid choice: {args.venue!r} (choose from "
+                     + ", ".join(repr(v) for v in hedgekit.available_venues()) + ")")
+    if args.command == "cancel":
+        given = sum(x is not None for x in (args.order_id, args.client_id)) + bool(args.all)
+        if given != 1:
+            parser.error("cancel: give one of ORDER_ID, --client-id or --all")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``hedgekit`` and ``python -m hedgekit``; returns the exit status.
 
-    Prints one line on stderr for any failure, never a traceback (module docstring).
+    Prints one line on stderr for any failure, never a traceback; the status says what happened
+    (:data:`EXIT_STATUSES`).
     """
+    parser = _parser()
     try:
-        args = _parser().parse_args(argv)
+        args = parser.parse_args(argv)
+        _check(parser, args)
     except SystemExit as exc:  # a bad command line (already printed), or --help
-        return exc.code if isinstance(exc.code, int) else 2
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     try:
         return asyncio.run(_run(args))
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except Exception as exc:  # hedgekit's errors, and the last guard against a traceback
         print(f"error: {describe(exc)}", file=sys.stderr)
-        return 1
+        return exit_status(exc)

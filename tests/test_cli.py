@@ -96,13 +96,13 @@ def test_an_unknown_venue_is_one_line(capsys: pytest.CaptureFixture[str]) -> Non
 
 def test_no_command_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main([]) == 2
-    assert "required: command" in one_error_line(capsys)
+    assert "required: COMMAND" in one_error_line(capsys)
 
 
 @pytest.mark.parametrize("quantity, price, expected", [
-    ("abc", None, "argument quantity: not a number: 'abc'"),
+    ("abc", None, "argument QUANTITY: not a number: 'abc'"),
     ("0.01", "nan", "argument --price: not a finite number: 'nan'"),
-    ("inf", None, "argument quantity: not a finite number: 'inf'"),
+    ("inf", None, "argument QUANTITY: not a finite number: 'inf'"),
 ])
 def test_a_bad_number_is_one_line_and_nothing_is_sent(
     binance: ThreadedVenue, capsys: pytest.CaptureFixture[str], quantity: str, price: str | None, expected: str
@@ -144,7 +144,7 @@ def test_a_venue_refusal_is_one_line(
 
 def test_an_unreachable_venue_is_one_line(no_credentials: None, capsys: pytest.CaptureFixture[str]) -> None:
     port = closed_port()
-    assert cli.main(["legs", "--venue", "binance", "--base-url", f"http://127.0.0.1:{port}", BTC]) == 1
+    assert cli.main(["legs", "--venue", "binance", "--base-url", f"http://127.0.0.1:{port}", BTC]) == cli.EXIT_NETWORK
     line = one_error_line(capsys)
     assert line.startswith("error: ") and "binance connect" in line and str(port) in line
 
@@ -168,7 +168,7 @@ def test_an_unexpected_failure_is_still_one_line(
         raise RuntimeError("something hedgekit did not foresee")
 
     monkeypatch.setattr(cli, "_run", broken)
-    assert cli.main(["legs", "--venue", "binance"]) == 1
+    assert cli.main(["legs", "--venue", "binance"]) == cli.EXIT_BUG == 70
     assert one_error_line(capsys) == "error: unexpected RuntimeError: something hedgekit did not foresee"
 
 
@@ -200,7 +200,7 @@ def test_the_program_prints_one_line_and_no_traceback(binance: ThreadedVenue, ca
         "missing credentials": (["mode", "--venue", "binance", "--base-url", url], {}, 1, MISSING_CREDENTIALS),
         "refusal": (["open", "--venue", "binance", "--base-url", url, "long", BTC, too_many], binance.env(), 1,
                     "[-4005] Quantity greater than max quantity."),
-        "closed port": (["legs", "--venue", "binance", "--base-url", f"http://127.0.0.1:{closed_port()}"], {}, 1,
+        "closed port": (["legs", "--venue", "binance", "--base-url", f"http://127.0.0.1:{closed_port()}"], {}, 4,
                         "binance connect"),
     }[case]
     proc = run(argv, env)
