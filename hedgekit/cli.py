@@ -227,7 +227,7 @@ def render_legs(pair: LegPair) -> str:
                 _num(leg.unrealized_pnl, 4),
                 _num(leg.margin, 4) if leg.is_open else "-",
                 leg.margin_mode.value if leg.margin_mode else "-",
-                str(leg.leverage) if leg.leverage else "-",
+                _num(Decimal(leg.leverage)) if leg.leverage else "-",
                 _num(leg.liquidation_price, 2),
             )
         )
@@ -436,13 +436,9 @@ async def _cancel(hk: HedgeClient, args: argparse.Namespace) -> _Result:
 
 
 async def _leverage(hk: HedgeClient, args: argparse.Namespace) -> _Result:
-    value: Decimal = args.leverage
-    if value != value.to_integral_value():
-        raise InvalidRequest(f"leverage must be a whole number >= 1, not {plain(value)}", venue=hk.venue,
-                             symbol=args.symbol)
     side = _side(args) if args.leg else None
-    result = await hk.set_leverage(args.symbol, int(value), side)
-    return _Result(result, f"{result.symbol} leverage: long {result.long}x, short {result.short}x")
+    result = await hk.set_leverage(args.symbol, args.leverage, side)
+    return _Result(result, f"{result.symbol} leverage: long {_num(result.long)}x, short {_num(result.short)}x")
 
 
 async def _margin_mode(hk: HedgeClient, args: argparse.Namespace) -> _Result:
@@ -749,7 +745,8 @@ def _parser() -> argparse.ArgumentParser:
                    "Set the leverage of a contract (both legs), or of one leg with --leg where the venue keeps "
                    "it per leg. --json prints the Leverage (both legs' leverage afterwards).", writes=True)
     cmd.add_argument("symbol", metavar="SYMBOL", help=_SYMBOL_HELP)
-    cmd.add_argument("leverage", type=_number, metavar="LEVERAGE", help="the leverage, a whole number from 1 to the contract's maximum")
+    cmd.add_argument("leverage", type=_number, metavar="LEVERAGE", help="the leverage, from 1 to the contract's maximum: a whole number on Binance and Aster, "
+                          "fractions on the venue's 0.01 step on Bybit and OKX (checked before sending)")
     cmd.add_argument("--leg", choices=_LEGS, default=None, help="set only this leg (default: both)")
 
     cmd = _account(sub, "margin-mode", "choose cross or isolated margin for a contract",
