@@ -15,6 +15,7 @@ Example::
 Venues load on the first :func:`connect`; ``import hedgekit`` imports no venue and not ccxt.
 """
 
+from hedgekit.account_models import AccountFill, Balance, FundingLeg, FundingPayment, FundingView
 from hedgekit.adapter import available_venues
 from hedgekit.client import HedgeClient
 from hedgekit.connect import connect
@@ -64,7 +65,9 @@ from hedgekit.stream import LegChanged, LiveStream, OrderChanged, Resynced, Stre
 __version__ = "0.1.0"
 
 __all__ = [
+    "AccountFill",
     "AuthenticationError",
+    "Balance",
     "Blocker",
     "BlockerKind",
     "ClockSkew",
@@ -73,6 +76,9 @@ __all__ = [
     "ExchangeUnavailable",
     "Exposure",
     "Fill",
+    "FundingLeg",
+    "FundingPayment",
+    "FundingView",
     "HedgeClient",
     "HedgekitError",
     "InsufficientMargin",

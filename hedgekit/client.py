@@ -13,10 +13,13 @@ import functools
 import logging
 import weakref
 from collections.abc import Awaitable, Callable, Iterable, Mapping
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from types import MappingProxyType, TracebackType
 from typing import Any, TypeVar
 
+from hedgekit.account import AccountAdapter, attribute_payments, sizes_at, to_datetime
+from hedgekit.account_models import AccountFill, Balance, FundingLeg, FundingPayment, FundingView
 from hedgekit.adapter import ConditionalRules, OrderRequest, VenueAdapter
 from hedgekit.errors import ConfigurationError, HedgekitError, InvalidRequest, NetworkError, PositionSideMismatch
 from hedgekit.exactly_once import Resolver
@@ -47,6 +50,7 @@ __all__ = ["HedgeClient"]
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+ZERO = Decimal(0)
 
 
 class _State(enum.Enum):
@@ -556,6 +560,143 @@ class HedgeClient:
             raise InvalidRequest(f"margin_mode must be a MarginMode, not {margin_mode!r}", venue=self.venue)
         await self._read("set_margin_mode", lambda: self._adapter.set_margin_mode(market.symbol, margin_mode))
 
+    # -- account views: funding, balance, prices, fills, amendments ----------------------------
+    def _account(self) -> AccountAdapter:
+        adapter = self._adapter
+        if not isinstance(adapter, AccountAdapter):
+            raise ConfigurationError(f"the {self.venue} adapter has no account views", venue=self.venue)
+        return adapter
+
+    async def funding(self, symbol: str) -> FundingView:
+        """The current funding of ``symbol``: rate, next funding time, interval, and each leg's payment.
+
+        Each leg's payment is what it is due at the next funding time from its notional at the
+        mark: a long pays a positive rate (negative payment), a short receives it. ``net`` is the
+        sum: what carrying both legs earns or costs. Example::
+
+            view = await hk.funding("BTC/USDT:USDT")
+            print(view.rate, view.next_funding_time, view.long.payment, view.short.payment, view.net)
+        """
+        self._ready()
+        account = self._account()
+        market = self._adapter.market(symbol)
+        quote, pair = await asyncio.gather(
+            self._read("funding", lambda: account.fetch_funding_quote(market.symbol)), self.legs(market.symbol))
+
+        def leg(item: Leg, sign: int) -> FundingLeg:
+            notional = abs(item.size) * quote.mark_price
+            side_sign = sign if item.side is not PositionSide.BOTH else (-1 if item.size > 0 else 1)
+            return FundingLeg(side=item.side, size=item.size, notional=notional,
+                              payment=side_sign * notional * quote.rate,
+                              accumulated=quote.accumulated.get(item.side))
+
+        long, short = leg(pair.long, -1), leg(pair.short, 1)
+        return FundingView(
+            venue=self.venue, symbol=market.symbol, rate=quote.rate,
+            next_funding_time=to_datetime(quote.next_time_ms),
+            interval=None if quote.interval_ms is None else timedelta(milliseconds=quote.interval_ms),
+            mark_price=quote.mark_price, long=long, short=short, net=long.payment + short.payment,
+            raw=quote.raw,
+        )
+
+    async def funding_history(self, symbol: str, since: datetime | None = None) -> list[FundingPayment]:
+        """Funding payments of ``symbol`` received (+) and paid (−) since ``since``, per leg, oldest first.
+
+        ``since=None`` takes the venue's default window (Binance and Aster 7 days, Bybit 24 hours,
+        OKX 7 days). Where the venue names the leg of a payment, that leg is used; where it does
+        not, hedgekit works it out and marks the payment ``derived`` (see
+        :mod:`hedgekit.account`): a payment that cannot be told apart is split between the legs by
+        their notional at the funding time. Example::
+
+            for p in await hk.funding_history("BTC/USDT:USDT", since=datetime(2026, 1, 1, tzinfo=UTC)):
+                print(p.time, p.side, p.amount, p.derived)
+        """
+        self._ready()
+        account = self._account()
+        market = self._adapter.market(symbol)
+        since_ms = _ms(since, "since")
+        rows = await self._read("funding_history", lambda: account.fetch_funding_rows(market.symbol, since_ms))
+        undecided = [row for row in rows if row.side is None or row.basis is None]
+        if not undecided:
+            return attribute_payments(self.venue, rows, legs_at=dict, current_mark=ZERO)
+        first = min(row.time_ms for row in undecided)
+        pair, fills = await asyncio.gather(
+            self.legs(market.symbol),
+            self._read("fills", lambda: account.fetch_fills(market.symbol, first)),
+        )
+        now: dict[PositionSide, Decimal] = {}
+        for item in (pair.long, pair.short):
+            now[item.side] = now.get(item.side, ZERO) + item.size
+        mark = pair.long.mark_price or pair.short.mark_price or ZERO
+        return attribute_payments(self.venue, rows, legs_at=lambda at: sizes_at(at, now, fills), current_mark=mark)
+
+    async def balance(self) -> Balance:
+        """The account's balance in the settle coin: equity, available, margin in use, unrealised PnL.
+
+        Example::
+
+            bal = await hk.balance()
+            print(bal.equity, bal.available, bal.margin_used, bal.unrealized_pnl)
+        """
+        self._ready()
+        account = self._account()
+        return await self._read("balance", account.fetch_balance)
+
+    async def mark_price(self, symbol: str) -> Decimal:
+        """The current mark price of ``symbol`` (the price the legs' PnL and funding are valued at)."""
+        self._ready()
+        account = self._account()
+        market = self._adapter.market(symbol)
+        return await self._read("mark_price", lambda: account.fetch_mark_price(market.symbol))
+
+    async def fills(self, symbol: str, since: datetime | None = None) -> list[AccountFill]:
+        """Fills of ``symbol`` since ``since``, oldest first, each with its leg, price, size, fee and realised PnL.
+
+        ``since=None`` takes the venue's default window (Binance and Aster 7 days, Bybit 7 days,
+        OKX 3 days). Sizes are in the base asset; ``fee`` is positive when paid. Example::
+
+            for f in await hk.fills("BTC/USDT:USDT"):
+                print(f.position_side, f.side, f.price, f.quantity, f.fee, f.realized_pnl)
+        """
+        self._ready()
+        account = self._account()
+        market = self._adapter.market(symbol)
+        since_ms = _ms(since, "since")
+        return await self._read("fills", lambda: account.fetch_fills(market.symbol, since_ms))
+
+    async def amend_order(self, order: Order, *, price: Decimal | str | int | None = None,
+                          quantity: Decimal | str | int | None = None) -> Order:
+        """Change an open order's price and/or quantity (base units) in place, keeping its id.
+
+        Checked before anything is sent: the venue must support amending this kind of order
+        (refused with :class:`~hedgekit.errors.InvalidRequest` naming the venue otherwise), the
+        new price must be on the tick and the quantity on the lot step. Returns the order as the
+        venue reports it afterwards (read back where the venue answers with ids only). Not
+        retried on an ambiguous answer: read the order to see whether it was amended. Example::
+
+            order = await hk.amend_order(order, price=Decimal("60100"))
+        """
+        self._ready()
+        account = self._account()
+        if not isinstance(order, Order):
+            raise InvalidRequest(f"order must be an Order, not {type(order).__name__}", venue=self.venue)
+        market = self._adapter.market(order.symbol)
+        reason = account.amend_refusal(order)
+        if reason is not None:
+            raise InvalidRequest(f"{self.venue} cannot amend this order: {reason}", venue=self.venue,
+                                 symbol=market.symbol, operation="amend_order")
+        if price is None and quantity is None:
+            raise InvalidRequest("give price=, quantity= or both", venue=self.venue, symbol=market.symbol)
+        new_price = None if price is None else to_decimal(price, "price")
+        new_quantity = None if quantity is None else to_decimal(quantity, "quantity")
+        if new_price is not None and market.tick_size and new_price % market.tick_size:
+            raise InvalidRequest(f"price {new_price} is not on the tick {market.tick_size} of {market.symbol}",
+                                 venue=self.venue, symbol=market.symbol)
+        if new_quantity is not None and market.lot_step and new_quantity % market.lot_step:
+            raise InvalidRequest(f"quantity {new_quantity} is not on the lot step {market.lot_step} of {market.symbol}",
+                                 venue=self.venue, symbol=market.symbol)
+        return await account.amend_order(order, new_price, new_quantity)
+
     # -- internals ---------------------------------------------------------------------------
     async def _intent(
         self, intent: Intent, symbol: str, quantity: object, price: object,
@@ -718,6 +859,17 @@ class HedgeClient:
             code=exc.code, venue_message=exc.venue_message, http_status=exc.http_status,
             client_order_id=exc.client_order_id,
         )
+
+
+def _ms(value: datetime | None, name: str) -> int | None:
+    """An aware (or UTC-naive) datetime as ms since the epoch; ``None`` stays ``None``."""
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        raise InvalidRequest(f"{name} must be a datetime, not {value!r}")
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return int(value.timestamp() * 1000)
 
 
 def _retrieve(task: asyncio.Task[Any]) -> None:

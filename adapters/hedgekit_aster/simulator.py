@@ -35,6 +35,7 @@ from hedgekit.testing.engine_types import EngineError, ModeScope
 from hedgekit.testing.frontend import Credentials, Frontend, RecordedRequest, WireResponse, random_token
 
 from hedgekit_aster import simulator_account as account
+from hedgekit_aster import simulator_funding as funding
 from hedgekit_aster import simulator_trade as trade
 from hedgekit_aster.auth import MAINNET_CHAIN_ID, address_of, checksum_address, is_address, private_key_bytes
 from hedgekit_aster.simulator_auth import V3Accounts, verify_v1
@@ -83,7 +84,13 @@ _TABLE: tuple[tuple[str, str, EndpointHandler, tuple[str, ...]], ...] = (
     ("GET", "ping", _ping, ("v1", "v3")),
     ("GET", "time", _time, ("v1", "v3")),
     ("GET", "exchangeInfo", _exchange_info, ("v1", "v3")),
-    ("GET", "premiumIndex", account.premium_index, ("v1", "v3")),
+    ("GET", "premiumIndex", funding.premium_index, ("v1", "v3")),
+    ("GET", "fundingInfo", funding.funding_info, ("v1", "v3")),
+    ("GET", "fundingRate", funding.funding_rate, ("v1", "v3")),
+    ("GET", "income", funding.income, ("v1", "v3")),
+    ("GET", "userTrades", funding.user_trades, ("v1", "v3")),
+    ("GET", "accountWithJoinMargin", funding.account_with_join_margin, ("v3",)),
+    ("PUT", "order", funding.modify_order, ("v3",)),  # v3 only: V1 has no amendment (AST1)
     ("GET", "ticker/price", account.ticker_price, ("v1", "v3")),
     ("GET", "positionSide/dual", account.get_position_mode, ("v1", "v3")),
     ("POST", "positionSide/dual", account.set_position_mode, ("v1", "v3")),
@@ -104,7 +111,7 @@ _TABLE: tuple[tuple[str, str, EndpointHandler, tuple[str, ...]], ...] = (
 )
 LISTEN_KEY_PATHS = frozenset({"/fapi/v3/listenKey", "/fapi/v1/listenKey"})
 """``POST``/``PUT``/``DELETE``: the user data stream's listen key (AST3, AST1; :mod:`.simulator_stream`)."""
-_PUBLIC = {"ping", "time", "exchangeInfo", "premiumIndex", "ticker/price"}
+_PUBLIC = {"ping", "time", "exchangeInfo", "premiumIndex", "ticker/price", "fundingInfo", "fundingRate"}
 
 ROUTES: dict[tuple[str, str], Endpoint] = {
     (method, f"/fapi/{version}/{path}"): Endpoint(
@@ -175,6 +182,7 @@ class AsterFrontend(Frontend):
         )
         for symbol, price in (mark_prices or {}).items():
             engine.set_mark_price(symbol, price)
+        funding.configure(engine)  # Aster's funding intervals (simulator_funding.INTERVALS)
         return engine
 
     @classmethod

@@ -72,6 +72,7 @@ from hedgekit.models import (
 )
 
 from hedgekit_binance import coinm, ids, wire
+from hedgekit_binance.account import BinanceFamilyAccount
 from hedgekit_binance import limits
 from hedgekit_binance import rules
 from hedgekit_binance.auth import install_hmac_signer
@@ -117,10 +118,17 @@ def _is_error(status: int, payload: Any) -> bool:
     return False
 
 
-class BinanceAdapter(VenueAdapter):
+class BinanceAdapter(VenueAdapter, BinanceFamilyAccount):
     """Binance USDⓈ-M Futures: account-wide mode, ``positionSide``, conditional orders on the Algo Service."""
 
     name: ClassVar[str] = "binance"
+    #: the account views' endpoints (shared/ACCOUNT.md §1; :mod:`.account`)
+    account_methods: ClassVar[dict[str, str]] = {
+        "premium_index": "fapiPublicGetPremiumIndex", "funding_info": "fapiPublicGetFundingInfo",
+        "funding_rate": "fapiPublicGetFundingRate", "income": "fapiPrivateGetIncome",
+        "user_trades": "fapiPrivateGetUserTrades", "account": "fapiPrivateV3GetAccount",
+        "amend": "fapiPrivatePutOrder",
+    }
     conditional_limits: ClassVar[ConditionalRules] = rules.CONDITIONAL  # documented ranges (rules.py)
     client_order_id_max: ClassVar[int] = 36
     #: newClientOrderId / clientAlgoId regex ``^[\\.A-Z\\:/a-z0-9_-]{1,36}$`` (BNC trade_api.new_order)

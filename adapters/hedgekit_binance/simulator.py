@@ -55,6 +55,7 @@ from hedgekit.testing.frontend import Frontend, RecordedRequest, WireResponse
 
 from hedgekit_binance import simulator_account as account
 from hedgekit_binance import simulator_coinm as coinm
+from hedgekit_binance import simulator_funding as funding
 from hedgekit_binance import simulator_trade as trade
 from hedgekit_binance.simulator_markets import SPECS, SPECS_BY_ID, engine_market, exchange_info
 from hedgekit_binance.simulator_stream import BinanceStreamFrontend
@@ -98,22 +99,6 @@ def _exchange_info(engine: Engine, params: Params) -> dict[str, Any]:
     return exchange_info(engine.clock())
 
 
-def _premium_index(engine: Engine, params: Params) -> Any:
-    """``GET /fapi/v1/premiumIndex``: mark = index = the engine's mark; funding 0.01 %."""
-    now = engine.clock()
-    next_funding = (now // 28_800_000 + 1) * 28_800_000  # every 8 hours, UTC
-
-    def row(sid: str) -> dict[str, Any]:
-        mark = fixed(engine.mark_price(sid), 8)
-        return {"symbol": sid, "markPrice": mark, "indexPrice": mark,
-                "estimatedSettlePrice": mark, "lastFundingRate": "0.00010000",
-                "interestRate": "0.00010000", "nextFundingTime": next_funding, "time": now}
-
-    if params.get("symbol"):
-        return row(symbol_of(engine, params))
-    return [row(m.symbol_id) for m in engine.markets()]
-
-
 def _ticker_price(engine: Engine, params: Params) -> Any:
     """``GET /fapi/v1/ticker/price`` and ``/fapi/v2/ticker/price``: last = the engine's mark."""
     def row(sid: str) -> dict[str, Any]:
@@ -149,7 +134,12 @@ ROUTES: dict[tuple[str, str], Endpoint] = {
     ("GET", "/fapi/v1/ping"): Endpoint(_ping, signed=False),
     ("GET", "/fapi/v1/time"): Endpoint(_time, signed=False),
     ("GET", "/fapi/v1/exchangeInfo"): Endpoint(_exchange_info, signed=False),
-    ("GET", "/fapi/v1/premiumIndex"): Endpoint(_premium_index, signed=False),
+    ("GET", "/fapi/v1/premiumIndex"): Endpoint(funding.premium_index, signed=False),
+    ("GET", "/fapi/v1/fundingInfo"): Endpoint(funding.funding_info, signed=False),
+    ("GET", "/fapi/v1/fundingRate"): Endpoint(funding.funding_rate, signed=False),
+    ("GET", "/fapi/v1/income"): Endpoint(funding.income),
+    ("GET", "/fapi/v1/userTrades"): Endpoint(funding.user_trades),
+    ("PUT", "/fapi/v1/order"): Endpoint(funding.modify_order),
     ("GET", "/fapi/v1/ticker/price"): Endpoint(_ticker_price, signed=False),
     ("GET", "/fapi/v2/ticker/price"): Endpoint(_ticker_price, signed=False),
     ("GET", "/fapi/v1/ticker/24hr"): Endpoint(_ticker_24hr, signed=False),
@@ -184,7 +174,7 @@ ROUTES: dict[tuple[str, str], Endpoint] = {
 """Every path the simulator serves, by ``(method, path)``."""
 
 MATCHING_ENGINE_WRITES = frozenset({
-    ("POST", "/fapi/v1/order"), ("DELETE", "/fapi/v1/order"), ("DELETE", "/fapi/v1/allOpenOrders"),
+    ("POST", "/fapi/v1/order"), ("DELETE", "/fapi/v1/order"), ("PUT", "/fapi/v1/order"), ("DELETE", "/fapi/v1/allOpenOrders"),
     ("POST", "/fapi/v1/algoOrder"), ("DELETE", "/fapi/v1/algoOrder"), ("DELETE", "/fapi/v1/algoOpenOrders"),
 })
 """Writes the venue acts on after the gateway took them, and checks ``recvWindow`` for again
@@ -247,6 +237,7 @@ class BinanceFrontend(Frontend):
         )
         for symbol, price in (mark_prices or {}).items():
             engine.set_mark_price(symbol, price)
+        funding.configure(engine, funding.ADJUSTED_INTERVALS)  # fundingInfo's adjusted symbols
         return engine
 
     def fault_response(

@@ -48,6 +48,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 
+from hedgekit.testing.engine_account import AccountBook, FillRecord, FundingRecord, RateRecord
 from hedgekit.testing.engine_books import OrderBook, TriggerBook, evolve, new_client_id, trigger_hit
 from hedgekit.testing.engine_events import (
     ChangeReason,
@@ -158,6 +159,8 @@ class Engine:
         self.events = EventBus()
         """Every change, published once (see :mod:`hedgekit.testing.engine_events`)."""
         self._trade_id = 0
+        self.account_book = AccountBook(list(self._markets), lambda: self.clock())
+        """Fills, funding settlements and the funding schedule (:mod:`hedgekit.testing.engine_account`)."""
 
     # ----------------------------------------------------------------- publishing
 
@@ -739,8 +742,10 @@ class Engine:
 
     def _fill(self, order: Order, price: Decimal) -> Order:
         wallet = self._ledger.wallet
+        _, closable = self._ledger.reducible(order.symbol, order.side, order.position_side)
         self._ledger.apply_fill(order.symbol, order.position_side, order.side, order.quantity, price)
         now = self.clock()
+        self._record_fill(order, price, self._ledger.wallet - wallet, min(closable, order.quantity), now)
         filled = evolve(
             order, status=OrderStatus.FILLED, executed_qty=order.quantity, avg_price=price,
             cum_quote=order.quantity * price, update_time=now,
@@ -750,13 +755,112 @@ class Engine:
             self._trade_id += 1
             fill = FillInfo(
                 trade_id=self._trade_id, quantity=order.quantity, price=price,
-                realized_pnl=self._ledger.wallet - wallet, fee=ZERO,
+                realized_pnl=self.account_book.fills[-1].realized_pnl, fee=self.account_book.fills[-1].fee,
                 maker=order.order_type is OrderType.LIMIT and order.update_time < now, time=now,
             )
             self._legs_changed(order.symbol, ChangeReason.ORDER)
             self._order_stored(filled, fill)
         self._triggers.child_done(filled.order_id)
         return filled
+
+    def _record_fill(self, order: Order, price: Decimal, realized: Decimal, closed: Decimal, now: int) -> None:
+        """Book a fill in :attr:`account_book` and charge its fee (0 unless a test sets a rate)."""
+        maker = order.order_type is OrderType.LIMIT and order.update_time < now
+        fee = self.account_book.fee(order.quantity * price, maker)
+        self._ledger.wallet -= fee
+        book = self.account_book
+        book.fills.append(FillRecord(
+            trade_id=len(book.fills) + 1, order_id=order.order_id, client_order_id=order.client_order_id,
+            symbol=order.symbol, side=order.side, position_side=order.position_side, price=price,
+            quantity=order.quantity, fee=fee, realized_pnl=realized, maker=maker, closed_size=closed,
+            mark_price=self._marks[order.symbol], time=now,
+        ))
+
+    # ----------------------------------------------------------------- funding and amendments
+
+    def settle_funding(self, symbol: str, rate: Number | None = None, *, time: int | None = None) -> list[FundingRecord]:
+        """Settle one funding payment of ``symbol`` now (or at ``time``, ms) at ``rate``.
+
+        ``rate`` defaults to the market's current rate (``account_book.funding_rates``); a given
+        rate also becomes the current one. Every open leg pays ``size * mark * rate`` when long and
+        receives it when short (see :mod:`hedgekit.testing.engine_account`). Returns the leg
+        records, oldest first; the settled rate is recorded even when no leg is open.
+        """
+        sid = self.resolve(symbol)
+        book = self.account_book
+        if rate is not None:
+            book.funding_rates[sid] = as_decimal(rate)
+        value = book.funding_rates[sid]
+        at = self.clock() if time is None else time
+        mark = self._marks[sid]
+        book.rates.append(RateRecord(sid, value, mark, at))
+        done: list[FundingRecord] = []
+        for leg in self.mode_legs(sid):
+            if leg.is_empty:
+                continue
+            amount = -leg.signed_size * mark * value
+            self._ledger.wallet += amount
+            isolated = leg.margin_type is MarginType.ISOLATED
+            if isolated:
+                self._ledger.state(sid, leg.position_side).isolated_margin += amount
+            record = FundingRecord(
+                funding_id=len(book.funding) + 1, symbol=sid, position_side=leg.position_side,
+                size=leg.size, mark_price=mark, rate=value, amount=amount, isolated=isolated,
+                wallet_after=self._ledger.wallet, time=at,
+            )
+            book.funding.append(record)
+            done.append(record)
+        if done:
+            self._legs_changed(sid, ChangeReason.FUNDING)
+        return done
+
+    def settle_due_funding(self) -> list[FundingRecord]:
+        """Settle every scheduled funding time that has come since the last call (each venue's
+        interval, ``account_book.interval_hours``); the simulator calls it before each request."""
+        done: list[FundingRecord] = []
+        for sid, at in self.account_book.due():
+            done.extend(self.settle_funding(sid, time=at))
+        return done
+
+    def amend_order(
+        self, symbol: str, *, order_id: int | None = None, client_order_id: str | None = None,
+        quantity: Number | None = None, price: Number | None = None,
+    ) -> Order:
+        """Change the price and/or quantity of a resting limit order, keeping its id.
+
+        A price that makes the order marketable fills it at the mark at once (a post-only order
+        is canceled instead, as Binance does); otherwise it rests with its new figures. Margin is
+        not checked again (a simplification).
+
+        Raises:
+            EngineError: ``ORDER_NOT_FOUND`` (no open order), ``ORDER_NOT_AMENDABLE`` (not a
+                limit order), ``AMEND_UNCHANGED`` (same price and quantity), ``QUANTITY_*`` /
+                ``PRICE_*`` for bad numbers, ``REDUCE_ONLY_REJECTED`` for a close beyond its leg.
+        """
+        sid = self.resolve(symbol)
+        order = self._book.find(sid, order_id, client_order_id, open_only=True)
+        if order.order_type is not OrderType.LIMIT:
+            raise EngineError(Reason.ORDER_NOT_AMENDABLE, order.order_type.value)
+        market = self._markets[sid]
+        new_quantity = order.quantity if quantity is None else as_decimal(quantity)
+        new_price = order.price if price is None else as_decimal(price)
+        check_quantity(market, new_quantity, market.max_qty)
+        check_price(market, new_price)
+        if new_quantity == order.quantity and new_price == order.price:
+            raise EngineError(Reason.AMEND_UNCHANGED)
+        closing, reducible = self._ledger.reducible(sid, order.side, order.position_side)
+        hedge_close = closing and order.position_side is not PositionSide.BOTH
+        if (order.reduce_only or hedge_close) and new_quantity > reducible:
+            raise EngineError(Reason.REDUCE_ONLY_REJECTED)
+        amended = evolve(order, quantity=new_quantity, price=new_price, update_time=self.clock())
+        self._book.store(amended)
+        self._order_stored(amended)
+        mark = self._marks[sid]
+        if new_price >= mark if order.side is Side.BUY else new_price <= mark:
+            if order.time_in_force is TimeInForce.GTX:
+                return self._finish(amended, OrderStatus.CANCELED)
+            return self._fill(amended, mark)
+        return amended
 
     def _finish(self, order: Order, status: OrderStatus) -> Order:
         ended = evolve(order, status=status, update_time=self.clock())

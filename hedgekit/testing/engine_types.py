@@ -146,6 +146,8 @@ class Reason(enum.Enum):
     INSUFFICIENT_CROSS_BALANCE = "INSUFFICIENT_CROSS_BALANCE"
     INSUFFICIENT_ISOLATED_BALANCE = "INSUFFICIENT_ISOLATED_BALANCE"
     CALLBACK_RATE_OUT_OF_RANGE = "CALLBACK_RATE_OUT_OF_RANGE"
+    ORDER_NOT_AMENDABLE = "ORDER_NOT_AMENDABLE"  # an amendment of an order that is not a resting limit
+    AMEND_UNCHANGED = "AMEND_UNCHANGED"  # an amendment that changes neither price nor quantity
 
 
 @dataclass(frozen=True)

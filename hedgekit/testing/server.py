@@ -31,6 +31,7 @@ from urllib.parse import parse_qsl
 from aiohttp import web
 
 from hedgekit.testing.engine import Engine
+from hedgekit.testing.engine_account import FundingRecord
 from hedgekit.testing.faults import Fault, FaultInjector, FaultKind, InjectedFault
 from hedgekit.testing.streams import StreamHub
 from hedgekit.testing.frontend import (
@@ -251,6 +252,16 @@ class SimulatedVenue:
         """Move a mark price (unified symbol or venue id); fills, triggers and liquidates."""
         self.engine.set_mark_price(symbol, price)
 
+    def settle_funding(self, symbol: str, rate: Decimal | int | str | None = None) -> list[FundingRecord]:
+        """Settle one funding payment of ``symbol`` now, at ``rate`` (default: the current rate).
+
+        Each open leg pays ``size * mark * rate`` when long and receives it when short; the venue's
+        own records (income rows, transaction log, bills) appear on its history endpoints. Scheduled
+        settlements also happen by themselves at each venue's interval (see
+        :mod:`hedgekit.testing.engine_account`). Returns the records of the legs it settled.
+        """
+        return self.engine.settle_funding(symbol, rate)
+
     def add_hook(
         self, method: str, path: str, callback: HookCallback, *, once: bool = False
     ) -> None:
@@ -358,6 +369,7 @@ class SimulatedVenue:
         if self.streams.accepts(request):
             return await self.streams.serve(request)
         recorded = await _read(request, self.engine.clock())
+        self.engine.settle_due_funding()  # funding falls due at the venue's interval
         self.requests.append(recorded)
         try:
             answer = await self._pipeline()(recorded)
