@@ -456,7 +456,7 @@ class VenueAdapter(ABC):
         """Add (``amount`` > 0) or remove (< 0) isolated margin on one leg (``BOTH`` in one-way)."""
 
     @abstractmethod
-    async def set_leverage(self, symbol: str, leverage: int, side: PositionSide | None) -> Leverage:
+    async def set_leverage(self, symbol: str, leverage: Decimal, side: PositionSide | None) -> Leverage:
         """Set leverage for the contract, or for one leg where the venue allows it."""
 
     @abstractmethod

@@ -43,7 +43,14 @@ from hedgekit.models import (
 )
 from hedgekit.retry import RetryPolicy
 from hedgekit.stream import LiveStream
-from hedgekit.validator import check_conditional, check_mode_change, check_order, plan_order, to_decimal
+from hedgekit.validator import (
+    check_conditional,
+    check_leverage,
+    check_mode_change,
+    check_order,
+    plan_order,
+    to_decimal,
+)
 
 __all__ = ["HedgeClient"]
 
@@ -537,20 +544,21 @@ class HedgeClient:
         await self._with_mode_check(market.symbol, lambda: self._adapter.adjust_margin(market.symbol, venue_side, value))
         return (await self.legs(market.symbol)).leg(side)
 
-    async def set_leverage(self, symbol: str, leverage: int, side: PositionSide | None = None) -> Leverage:
-        """Set leverage on a contract (both legs), or on one leg where the venue allows it."""
+    async def set_leverage(
+        self, symbol: str, leverage: Decimal | int | str, side: PositionSide | None = None
+    ) -> Leverage:
+        """Set leverage on a contract (both legs), or on one leg where the venue allows it.
+
+        ``leverage`` is a ``Decimal``, ``int`` or numeric ``str``: fractional where the venue takes it
+        (Bybit and OKX, on a 0.01 step, e.g. ``Decimal("12.5")``); a whole number on Binance and
+        Aster, which refuse fractions (refused here with ``InvalidRequest`` before anything is sent).
+        """
         self._ready()
         market = self._adapter.market(symbol)
-        if isinstance(leverage, bool) or not isinstance(leverage, int) or leverage < 1:
-            raise InvalidRequest(f"leverage must be a whole number ≥ 1, not {leverage!r}", venue=self.venue)
-        if market.max_leverage is not None and leverage > market.max_leverage:
-            raise InvalidRequest(
-                f"leverage {leverage} exceeds the maximum {market.max_leverage} of {market.symbol}",
-                venue=self.venue, symbol=market.symbol,
-            )
+        value = check_leverage(leverage, market, self.venue)
         if side is not None:
             side = _leg_side(side)
-        return await self._read("set_leverage", lambda: self._adapter.set_leverage(market.symbol, leverage, side))
+        return await self._read("set_leverage", lambda: self._adapter.set_leverage(market.symbol, value, side))
 
     async def set_margin_mode(self, symbol: str, margin_mode: MarginMode) -> None:
         """Choose cross or isolated margin for a contract."""

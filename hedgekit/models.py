@@ -35,9 +35,23 @@ __all__ = [
     "Side",
     "TimeInForce",
     "WorkingType",
+    "leverage_value",
 ]
 
 ZERO = Decimal(0)
+
+
+def leverage_value(value: Decimal | int) -> Decimal:
+    """A leverage as hedgekit gives it: a ``Decimal`` without exponent or trailing zeros.
+
+    ``20``, ``Decimal("20.00")`` and the wire's ``"5.00000000"`` read as ``Decimal("20")`` /
+    ``Decimal("5")``, ``Decimal("12.50")`` as ``Decimal("12.5")``, so ``str()`` of the result is the
+    number as written on a venue's wire (never ``"2E+1"``).
+    """
+    number = Decimal(value)
+    if number == number.to_integral_value():
+        return number.quantize(Decimal(1))
+    return number.normalize()
 
 
 class _Enum(str, Enum):
@@ -191,43 +205,81 @@ class Market(_Model):
     contract_size: Decimal = Decimal(1)
     """Base units per contract (1 where the venue trades in base units)."""
     max_leverage: int | None = None
+    leverage_step: Decimal = Decimal(1)
+    """Smallest leverage increment the venue takes: 1 (whole numbers) on Binance and Aster, 0.01 on Bybit
+    (``leverageFilter.leverageStep``) and OKX."""
 
 
 class ModeState(_Model):
     """The position mode in force, and where the venue keeps it."""
 
-    venue: str
-    mode: PositionMode
-    scope: ModeScope
-    scope_key: str | None = None
+    venue: str = Field(description="The venue's name as hedgekit knows it: ``aster``, ``binance``, ``bybit`` or ``okx``.")
+    mode: PositionMode = Field(description="The position mode in force: one-way or hedge.")
+    scope: ModeScope = Field(description="Where the venue keeps the setting: the account, a symbol or a settle coin.")
+    scope_key: str | None = Field(
+        default=None,
+        description="The unified symbol or the settle coin the setting belongs to; ``None`` for account scope.",
+    )
     """The symbol or coin the setting belongs to; ``None`` for account scope."""
-    uniform: bool = True
+    uniform: bool = Field(
+        default=True,
+        description="False when the contracts of a coin-wide scope are not all in one mode; ``mode`` is then the "
+        "mode most of them are in.",
+    )
     """False when the contracts of a coin-wide scope are not all in one mode: ``mode`` is then the
     mode most of them are in, and a switch to either mode is sent (never skipped as "already there")."""
-    raw: Any = Field(default=None, repr=False)
+    raw: Any = Field(default=None, repr=False, description="The venue's answer the state was read from, unchanged.")
 
 
 class Leg(_Model):
-    """One side of a contract: an explicit zero-size leg when nothing is open."""
+    """One side of a contract: an explicit zero-size leg when nothing is open.
 
-    venue: str
-    symbol: str
-    side: PositionSide
+    A flat leg (``size == 0``) reads alike on every venue, from ``legs()``, ``snapshot()`` and a
+    live stream's ``legs()``: ``size``, ``unrealized_pnl``, ``notional`` and ``margin`` are ``0``;
+    ``entry_price`` and ``liquidation_price`` are ``None`` (there is no position to have them);
+    ``mark_price``, ``leverage`` and ``margin_mode`` carry the venue's current values (the leverage
+    and margin mode an order would open the leg with), read where the venue keeps them when its
+    position list leaves the leg out (Binance lists only symbols with a position or open orders,
+    OKX only legs that ever held one, Bybit's coin-wide list only open ones).
+
+    ``leverage`` is a :class:`~decimal.Decimal`: Bybit (leverage step 0.01) and OKX take fractional
+    leverage; Binance and Aster take whole numbers only. ``Decimal(20) == 20``, so comparisons with
+    an ``int`` keep working.
+    """
+
+    venue: str = Field(description="The venue's name as hedgekit knows it: ``aster``, ``binance``, ``bybit`` or ``okx``.")
+    symbol: str = Field(description="Unified (ccxt) symbol of the contract, e.g. ``BTC/USDT:USDT``.")
+    side: PositionSide = Field(description="``LONG`` or ``SHORT``: the leg (a one-way position is reported on the "
+                               "leg its sign points to).")
     """``LONG`` or ``SHORT`` (a one-way position is reported on the leg its sign points to)."""
-    size: Decimal = ZERO
+    size: Decimal = Field(default=ZERO, description="Unsigned size of the leg in base units (contracts times the "
+                          "contract size where the venue counts contracts); 0 when flat.")
     """Unsigned size in base units."""
-    entry_price: Decimal | None = None
-    mark_price: Decimal | None = None
-    unrealized_pnl: Decimal = ZERO
-    liquidation_price: Decimal | None = None
-    margin: Decimal | None = None
+    entry_price: Decimal | None = Field(default=None, description="Average entry price in the quote asset (USDT) "
+                                        "per base unit; ``None`` when flat.")
+    mark_price: Decimal | None = Field(default=None, description="The venue's mark price in the quote asset (USDT) "
+                                       "per base unit; ``None`` only where the venue does not report it.")
+    unrealized_pnl: Decimal = Field(default=ZERO, description="Unrealised profit and loss at the mark, in the settle "
+                                    "asset (USDT); 0 when flat.")
+    liquidation_price: Decimal | None = Field(default=None, description="Estimated liquidation price in the quote "
+                                              "asset (USDT) per base unit; ``None`` when flat or when the venue "
+                                              "reports none (e.g. a cross leg the account can carry to zero).")
+    margin: Decimal | None = Field(default=None, description="Margin held by the leg in the settle asset (USDT): "
+                                   "its isolated margin, or its initial margin under cross; 0 when flat, "
+                                   "``None`` where the venue does not report it (Bybit portfolio margin).")
     """Isolated margin of the leg, or its initial margin under cross margin."""
-    margin_mode: MarginMode | None = None
-    leverage: int | None = None
-    notional: Decimal = ZERO
+    margin_mode: MarginMode | None = Field(default=None, description="Cross or isolated margin of the leg; ``None`` "
+                                           "only where the venue does not say.")
+    leverage: Decimal | None = Field(default=None, description="Leverage of the leg (a multiple, e.g. 20 for 20x; "
+                                     "fractional on Bybit and OKX); ``None`` where the venue does not say (e.g. "
+                                     "Bybit portfolio margin).")
+    notional: Decimal = Field(default=ZERO, description="Unsigned size times mark price, in the quote asset (USDT); "
+                              "0 when flat.")
     """Unsigned size times mark price, in the quote asset."""
-    updated_at: datetime | None = None
-    raw: Any = Field(default=None, repr=False)
+    updated_at: datetime | None = Field(default=None, description="When the venue last changed the leg (UTC); "
+                                        "``None`` where the venue gives no time.")
+    raw: Any = Field(default=None, repr=False, description="The venue's position row the leg was read from, "
+                     "unchanged (``None`` for a leg the venue did not list).")
 
     @property
     def is_open(self) -> bool:
@@ -243,12 +295,12 @@ class Leg(_Model):
 class LegPair(_Model):
     """Both legs of one contract, always both, each with its own numbers."""
 
-    venue: str
-    symbol: str
-    mode: PositionMode
-    long: Leg
-    short: Leg
-
+    venue: str = Field(description="The venue's name as hedgekit knows it: ``aster``, ``binance``, ``bybit`` or ``okx``.")
+    symbol: str = Field(description="Unified (ccxt) symbol of the contract, e.g. ``BTC/USDT:USDT``.")
+    mode: PositionMode = Field(description="The position mode the contract is in: hedge (two legs) or one-way "
+                               "(one netted position, reported on the leg its sign points to).")
+    long: Leg = Field(description="The long leg (flat when nothing is held long).")
+    short: Leg = Field(description="The short leg (flat when nothing is held short).")
     @property
     def net_size(self) -> Decimal:
         """Long size minus short size, in base units."""
@@ -286,31 +338,47 @@ class LegPair(_Model):
 class Order(_Model):
     """An order as the venue reports it, regular or conditional."""
 
-    venue: str
-    symbol: str
-    order_id: str
-    client_order_id: str | None = None
-    side: Side
-    position_side: PositionSide
+    venue: str = Field(description="The venue's name as hedgekit knows it: ``aster``, ``binance``, ``bybit`` or ``okx``.")
+    symbol: str = Field(description="Unified (ccxt) symbol of the contract, e.g. ``BTC/USDT:USDT``.")
+    order_id: str = Field(description="The venue's id of the order (its algo or conditional id for a conditional "
+                          "order), as a string.")
+    client_order_id: str | None = Field(default=None, description="The client order id sent with the order (or "
+                                        "given by the venue); ``None`` where there is none.")
+    side: Side = Field(description="Buy or sell.")
+    position_side: PositionSide = Field(description="The leg the order acts on at the venue: ``LONG`` or ``SHORT`` "
+                                        "in hedge mode, ``BOTH`` in one-way mode.")
     """The leg the order acts on at the venue (``BOTH`` in one-way mode)."""
-    type: OrderType
-    status: OrderStatus
-    quantity: Decimal | None = None
+    type: OrderType = Field(description="Market, limit, or one of the conditional types.")
+    status: OrderStatus = Field(description="Lifecycle state as the venue reports it, in hedgekit's vocabulary.")
+    quantity: Decimal | None = Field(default=None, description="Ordered size in base units (contracts times the "
+                                     "contract size where the venue counts contracts); ``None`` for a "
+                                     "close-position conditional order.")
     """Base units; ``None`` for a close-position conditional order."""
-    filled_quantity: Decimal = ZERO
-    price: Decimal | None = None
-    average_price: Decimal | None = None
-    trigger_price: Decimal | None = None
-    activation_price: Decimal | None = None
-    callback_rate: Decimal | None = None
+    filled_quantity: Decimal = Field(default=ZERO, description="Size filled so far, in base units.")
+    price: Decimal | None = Field(default=None, description="Limit price in the quote asset (USDT) per base unit; "
+                                  "``None`` for a market order.")
+    average_price: Decimal | None = Field(default=None, description="Average fill price in the quote asset (USDT) "
+                                          "per base unit; ``None`` while nothing is filled.")
+    trigger_price: Decimal | None = Field(default=None, description="Price in the quote asset (USDT) at which a "
+                                          "stop or take-profit order triggers; ``None`` for other orders.")
+    activation_price: Decimal | None = Field(default=None, description="Price in the quote asset (USDT) at which a "
+                                             "trailing stop starts to trail; ``None`` when it trails at once or "
+                                             "for other orders.")
+    callback_rate: Decimal | None = Field(default=None, description="Trailing distance of a trailing stop in percent "
+                                          "(1 = 1 %); ``None`` for other orders.")
     """Trailing distance in percent (1 = 1%)."""
-    time_in_force: TimeInForce | None = None
-    reduce_only: bool = False
-    close_position: bool = False
-    conditional: bool = False
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
-    raw: Any = Field(default=None, repr=False)
+    time_in_force: TimeInForce | None = Field(default=None, description="How long a limit order rests (GTC, IOC, "
+                                              "FOK, post-only); ``None`` where it does not apply.")
+    reduce_only: bool = Field(default=False, description="True when the order may only reduce a position.")
+    close_position: bool = Field(default=False, description="True for a conditional order that closes the whole "
+                                 "leg when it triggers (no quantity).")
+    conditional: bool = Field(default=False, description="True for an order that waits for a trigger (stop, "
+                              "take-profit, trailing stop).")
+    created_at: datetime | None = Field(default=None, description="When the venue accepted the order (UTC); "
+                                        "``None`` where the venue gives no time.")
+    updated_at: datetime | None = Field(default=None, description="When the venue last changed the order (UTC); "
+                                        "``None`` where the venue gives no time.")
+    raw: Any = Field(default=None, repr=False, description="The venue's order row, unchanged.")
 
     @property
     def intent(self) -> Intent | None:
@@ -351,11 +419,14 @@ class Fill(_Model):
 class Blocker(_Model):
     """One thing that stops a position-mode change."""
 
-    kind: BlockerKind
-    symbol: str
-    description: str
-    leg: Leg | None = None
-    order: Order | None = None
+    kind: BlockerKind = Field(description="What blocks the change: an open position, an open order or a "
+                              "conditional order.")
+    symbol: str = Field(description="Unified (ccxt) symbol of the contract the blocker is on.")
+    description: str = Field(description="A one-line human-readable account of the blocker, e.g. ``long 0.01 "
+                             "BTC/USDT:USDT``.")
+    leg: Leg | None = Field(default=None, description="The open leg, for a position blocker; else ``None``.")
+    order: Order | None = Field(default=None, description="The open order, for an order or conditional-order "
+                                "blocker; else ``None``.")
 
     def __str__(self) -> str:
         return f"{self.kind.value} {self.symbol}: {self.description}"
@@ -382,8 +453,10 @@ class Leverage(_Model):
 
     venue: str
     symbol: str
-    long: int
-    short: int
+    long: Decimal
+    """Leverage of the long leg (a multiple; ``Decimal(20) == 20``)."""
+    short: Decimal
+    """Leverage of the short leg."""
     raw: Any = Field(default=None, repr=False)
 
 

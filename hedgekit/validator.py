@@ -34,12 +34,14 @@ from hedgekit.models import (
     PositionSide,
     Side,
     TimeInForce,
+    leverage_value,
 )
 
 __all__ = [
     "blockers_of",
     "check_conditional",
     "check_id",
+    "check_leverage",
     "check_mode_change",
     "check_order",
     "plan_order",
@@ -91,6 +93,32 @@ def to_decimal(value: object, name: str, *, positive: bool = True, allow_zero: b
     if positive and (number < 0 or (number == 0 and not allow_zero)):
         raise InvalidRequest(f"{name} must be greater than zero, not {number}")
     return number
+
+
+def check_leverage(value: object, market: Market, venue: str) -> Decimal:
+    """A leverage for ``market``: a number ≥ 1 on the venue's step and at most its maximum.
+
+    Accepts what :func:`to_decimal` accepts (``20``, ``"12.5"``, ``Decimal("12.5")``). The step is
+    :attr:`Market.leverage_step`: 1 on Binance and Aster, whose leverage is a whole number
+    ("target initial leverage: int from 1 to 125", BNC trade_api.change_initial_leverage; AST3
+    §Change Initial Leverage), so a fractional leverage is refused here, before anything is sent;
+    0.01 on Bybit (``leverageFilter.leverageStep``) and OKX. Returns the leverage as
+    :func:`~hedgekit.models.leverage_value` writes it (``Decimal("20")``, ``Decimal("12.5")``).
+    """
+    number = to_decimal(value, "leverage")
+    if number < 1:
+        raise InvalidRequest(f"leverage must be at least 1, not {_plain(number)}", venue=venue, symbol=market.symbol)
+    step = market.leverage_step
+    if step > 0 and number % step:
+        if step == 1:
+            raise InvalidRequest(f"{venue} takes whole-number leverage only, not {_plain(number)}",
+                                 venue=venue, symbol=market.symbol)
+        raise InvalidRequest(f"leverage {_plain(number)} is not on {venue}'s leverage step {_plain(step)} "
+                             f"for {market.symbol}", venue=venue, symbol=market.symbol)
+    if market.max_leverage is not None and number > market.max_leverage:
+        raise InvalidRequest(f"leverage {_plain(number)} exceeds the maximum {market.max_leverage} of {market.symbol}",
+                             venue=venue, symbol=market.symbol)
+    return leverage_value(number)
 
 
 def _shown(value: object) -> str:

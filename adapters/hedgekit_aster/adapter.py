@@ -557,7 +557,7 @@ class AsterAdapter(VenueAdapter):
         }
         await self._call("adjust_margin", "position_margin", params, symbol=symbol)
 
-    async def set_leverage(self, symbol: str, leverage: int, side: PositionSide | None) -> Leverage:
+    async def set_leverage(self, symbol: str, leverage: Decimal, side: PositionSide | None) -> Leverage:
         """``POST /fapi/v3/leverage``: one leverage per symbol for both legs, 1..125 (AST3)."""
         market = self.market(symbol)
         if side is not None:
@@ -566,10 +566,10 @@ class AsterAdapter(VenueAdapter):
                 venue=self.name, symbol=market.symbol,
             )
         payload = await self._call(
-            "set_leverage", "leverage", {"symbol": market.venue_symbol, "leverage": str(leverage)}, symbol=symbol,
+            "set_leverage", "leverage", {"symbol": market.venue_symbol, "leverage": wire.fmt(leverage)}, symbol=symbol,
         )
         with self._parsing("leverage"):
-            value = int(wire.obj(payload, "leverage")["leverage"])
+            value = Decimal(int(wire.obj(payload, "leverage")["leverage"]))
         return Leverage(venue=self.name, symbol=market.symbol, long=value, short=value, raw=payload)
 
     async def set_margin_mode(self, symbol: str, margin_mode: MarginMode) -> None:

@@ -21,6 +21,7 @@ answer is a :class:`~hedgekit.errors.MalformedResponse`; the few optional ones s
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from hedgekit.adapter import OrderRequest
@@ -185,12 +186,13 @@ def parse_order(payload: Any, market: Market, *, listed: bool = False) -> Order:
 
 
 # -- legs (GET /fapi/v3/positionRisk) -----------------------------------------------------------
-def _leverage(row: dict[str, Any]) -> int:
-    """``leverage``: a string of digits in AST3's example (``"10"``), at least 1."""
+def _leverage(row: dict[str, Any]) -> Decimal:
+    """``leverage``: a string of digits in AST3's example (``"10"``), at least 1 (whole numbers only:
+    "target initial leverage: int from 1 to 125", AST3 §Change Initial Leverage)."""
     value = text(row, "leverage").strip()
     if not (value.isdigit() and value.isascii()) or int(value) < 1:
         raise _bad("field 'leverage' is not a leverage", row)
-    return int(value)
+    return Decimal(int(value))
 
 
 def parse_leg(row: dict[str, Any], market: Market) -> Leg:

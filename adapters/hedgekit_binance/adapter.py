@@ -319,7 +319,25 @@ class BinanceAdapter(VenueAdapter, BinanceFamilyAccount):
                     raise MalformedResponse(f"malformed answer: symbolConfig has no row for {market.venue_symbol}",
                                             venue=self.name, symbol=market.symbol)
                 legs.append(wire.parse_leg(row, market, config))
-            return legs
+        if wanted is not None and not legs:
+            legs = await self._flat_legs(wanted, configs)
+        return legs
+
+    async def _flat_legs(self, market: Market, configs: dict[str, wire.SymbolConfig]) -> list[Leg]:
+        """Both legs of a symbol v3 positionRisk does not list (it "returns only symbols with a
+        position or open orders"), flat, with what a listed flat leg carries: the mark (from
+        ``GET /fapi/v1/premiumIndex``, ``markPrice``) and the symbolConfig's leverage and margin mode."""
+        config = configs.get(market.venue_symbol)
+        if config is None:
+            raise MalformedResponse(f"malformed answer: symbolConfig has no row for {market.venue_symbol}",
+                                    venue=self.name, symbol=market.symbol)
+        payload = await self._call("legs", "fapiPublicGetPremiumIndex", {"symbol": market.venue_symbol},
+                                   symbol=market.symbol)
+        with self._parsing("premiumIndex"):
+            mark = wire.req_dec(wire.obj(payload, "premiumIndex"), "markPrice")
+        margin_mode, leverage = config
+        return [wire.flat_leg(market, side, mark, margin_mode, leverage)
+                for side in (PositionSide.LONG, PositionSide.SHORT)]
 
     async def fetch_open_orders(self, symbol: str | None) -> list[Order]:
         wanted = self.market(symbol) if symbol else None
@@ -480,7 +498,7 @@ class BinanceAdapter(VenueAdapter, BinanceFamilyAccount):
         }
         await self._call("adjust_margin", "fapiPrivatePostPositionMargin", params, symbol=symbol)
 
-    async def set_leverage(self, symbol: str, leverage: int, side: PositionSide | None) -> Leverage:
+    async def set_leverage(self, symbol: str, leverage: Decimal, side: PositionSide | None) -> Leverage:
         market = self.market(symbol)
         if side is not None:
             raise InvalidRequest(
@@ -489,10 +507,10 @@ class BinanceAdapter(VenueAdapter, BinanceFamilyAccount):
             )
         payload = await self._call(
             "set_leverage", "fapiPrivatePostLeverage",
-            {"symbol": market.venue_symbol, "leverage": str(leverage)}, symbol=symbol,
+            {"symbol": market.venue_symbol, "leverage": wire.fmt(leverage)}, symbol=symbol,
         )
         with self._parsing("leverage"):
-            value = int(wire.obj(payload, "leverage")["leverage"])
+            value = Decimal(int(wire.obj(payload, "leverage")["leverage"]))
         return Leverage(venue=self.name, symbol=market.symbol, long=value, short=value, raw=payload)
 
     async def set_margin_mode(self, symbol: str, margin_mode: MarginMode) -> None:

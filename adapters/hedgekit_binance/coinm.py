@@ -23,6 +23,7 @@ ever appear as blockers of a mode change; hedgekit does not trade COIN-M.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from hedgekit.models import Leg, MarginMode, Order, OrderType, PositionSide, trusted
@@ -77,7 +78,7 @@ def parse_leg(row: dict[str, Any]) -> Leg | None:
         liquidation_price=liq or None,
         margin=isolated if margin_mode is MarginMode.ISOLATED else None,
         margin_mode=margin_mode,
-        leverage=int(leverage) if leverage == leverage.to_integral_value() else None,
+        leverage=leverage.quantize(Decimal(1)) if leverage == leverage.to_integral_value() else None,
         updated_at=wire.when(row, "updateTime", required=True),
         raw=row,
     )

@@ -245,7 +245,7 @@ def symbol_config(engine: Engine, params: Params) -> list[dict[str, Any]]:
     only = symbol_of(engine, params) if params.get("symbol") else None
     return [
         {"symbol": m.symbol_id, "marginType": engine.margin_type(m.symbol_id).value,
-         "isAutoAddMargin": "false", "leverage": engine.leverage(m.symbol_id),
+         "isAutoAddMargin": "false", "leverage": int(engine.leverage(m.symbol_id)),  # whole on Binance
          "maxNotionalValue": str(MAX_NOTIONAL)}
         for m in engine.markets() if only in (None, m.symbol_id)
     ]

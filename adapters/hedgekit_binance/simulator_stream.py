@@ -484,7 +484,7 @@ class BinanceStreamFrontend(StreamFrontend):
 
     def legs_events(self, event: LegsChanged) -> list[dict[str, Any]]:
         if event.reason is ChangeReason.LEVERAGE:
-            leverage = max((leg.leverage for leg in event.legs), default=1)
+            leverage = int(max((leg.leverage for leg in event.legs), default=Decimal(1)))  # "l": an integer
             return [{"e": "ACCOUNT_CONFIG_UPDATE", "E": event.time, "T": event.time,
                      "ac": {"s": event.symbol, "l": leverage}}]
         reason = REASON.get(event.reason)

@@ -213,7 +213,7 @@ class StreamReader:
         if isinstance(leverage, bool) or not isinstance(leverage, int) or leverage < 1:
             raise r.bad("field 'l' is not a leverage", row)
         time_ms = self._event_time(payload)
-        return [LegUpdate(symbol=market.symbol, side=side, fields={"leverage": leverage}, time_ms=time_ms)
+        return [LegUpdate(symbol=market.symbol, side=side, fields={"leverage": Decimal(leverage)}, time_ms=time_ms)
                 for side in (PositionSide.LONG, PositionSide.SHORT)]
 
     # -- ORDER_TRADE_UPDATE -----------------------------------------------------------------------

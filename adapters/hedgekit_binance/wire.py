@@ -158,7 +158,7 @@ def parse_mode(payload: Any) -> PositionMode:
 
 
 # -- legs (GET /fapi/v3/positionRisk + GET /fapi/v1/symbolConfig) ------------------------------
-SymbolConfig = tuple[MarginMode, int]
+SymbolConfig = tuple[MarginMode, Decimal]
 """A symbol's margin mode and leverage, from GET /fapi/v1/symbolConfig."""
 
 
@@ -171,7 +171,7 @@ def parse_symbol_configs(payload: Any) -> dict[str, SymbolConfig]:
     out: dict[str, SymbolConfig] = {}
     for row in rows(payload, "symbolConfig"):
         mode = enum_of(SYMBOL_MARGIN_TYPE_IN, row, "marginType")
-        out[symbol_of(row)] = (mode, integer(row, "leverage"))
+        out[symbol_of(row)] = (mode, Decimal(integer(row, "leverage")))  # whole numbers on Binance
     return out
 
 
@@ -198,7 +198,7 @@ def parse_leg(row: dict[str, Any], market: Market, config: SymbolConfig | None) 
     pnl = req_dec(row, "unRealizedProfit")
     updated = when(row, "updateTime", required=True)
     size = abs(amount)
-    leverage: int | None = None
+    leverage: Decimal | None = None
     if config is not None:
         margin_mode, leverage = config
     else:
@@ -219,6 +219,14 @@ def parse_leg(row: dict[str, Any], market: Market, config: SymbolConfig | None) 
         updated_at=updated,
         raw=row,
     )
+
+
+def flat_leg(market: Market, side: PositionSide, mark: Decimal, margin_mode: MarginMode, leverage: Decimal) -> Leg:
+    """A flat leg of a symbol positionRisk does not list, with the fields a listed flat leg has
+    (:class:`~hedgekit.models.Leg`'s rule: mark, leverage and margin mode; margin 0, no entry or
+    liquidation price)."""
+    return Leg(venue=VENUE, symbol=market.symbol, side=side, mark_price=mark, margin=Decimal(0),
+               margin_mode=margin_mode, leverage=leverage)
 
 
 # -- orders ------------------------------------------------------------------------------------

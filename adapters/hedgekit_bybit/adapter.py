@@ -366,7 +366,40 @@ class BybitAdapter(VenueAdapter):
     async def fetch_legs(self, symbol: str | None) -> list[Leg]:
         market = self.market(symbol) if symbol is not None else None
         rows, margin_mode = await asyncio.gather(self.position_rows(market), self.margin_mode())
-        return self.legs_of(rows, margin_mode, market)
+        legs = self.legs_of(rows, margin_mode, market)
+        if market is None:
+            legs.extend(await self._flat_partners(legs, margin_mode))
+        return legs
+
+    async def _flat_partners(self, legs: list[Leg], margin_mode: MarginMode | None) -> list[Leg]:
+        """The flat legs a coin-wide read leaves out ("position size greater than zero" only), beside
+        the open leg of the same contract, as a symbol read gives them (Leg's rule for a flat leg).
+
+        Under cross margin both legs share the contract's leverage (leverage.mdx: buy and sell
+        leverage may differ only under isolated margin), so the open leg's leverage and mark are the
+        flat one's; under isolated margin they may differ, so the contract's own rows are read.
+        """
+        found: dict[str, dict[PositionSide, Leg]] = {}
+        for leg in legs:
+            found.setdefault(leg.symbol, {})[leg.side] = leg
+        out: list[Leg] = []
+        isolated: list[Market] = []
+        for name, by_side in found.items():
+            missing = [side for side in (PositionSide.LONG, PositionSide.SHORT) if side not in by_side]
+            if not missing:
+                continue
+            if margin_mode is MarginMode.ISOLATED:
+                isolated.append(self.market(name))
+                continue
+            model = next(iter(by_side.values()))
+            out.extend(Leg(venue=self.name, symbol=name, side=side, mark_price=model.mark_price, margin=Decimal(0),
+                           margin_mode=margin_mode, leverage=model.leverage) for side in missing)
+        if isolated:
+            reads = await asyncio.gather(*(self.position_rows(m) for m in isolated))
+            for market, rows in zip(isolated, reads):
+                have = found[market.symbol]
+                out.extend(leg for leg in self.legs_of(rows, margin_mode, market) if leg.side not in have)
+        return out
 
     async def order_rows(self, market: Market | None, extra: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """Every page of ``/v5/order/realtime`` (all kinds of orders by default; ≤ 50 a page)."""
@@ -555,7 +588,7 @@ class BybitAdapter(VenueAdapter):
                   "positionIdx": wire.POSITION_IDX[side]}
         await self._call("adjust_margin", "privatePostV5PositionAddMargin", params, symbol=market.symbol)
 
-    async def set_leverage(self, symbol: str, leverage: int, side: PositionSide | None) -> Leverage:
+    async def set_leverage(self, symbol: str, leverage: Decimal, side: PositionSide | None) -> Leverage:
         """``POST /v5/position/set-leverage``; a single leg's only under isolated margin in hedge mode."""
         market = self.market(symbol)
         buy = sell = leverage
@@ -575,8 +608,8 @@ class BybitAdapter(VenueAdapter):
             if current is None:
                 raise ExchangeError("the other leg's leverage cannot be read", venue=self.name, symbol=market.symbol)
             buy, sell = (leverage, current) if side is PositionSide.LONG else (current, leverage)
-        params = {"category": wire.CATEGORY, "symbol": market.venue_symbol, "buyLeverage": str(buy),
-                  "sellLeverage": str(sell)}
+        params = {"category": wire.CATEGORY, "symbol": market.venue_symbol, "buyLeverage": wire.fmt(buy),
+                  "sellLeverage": wire.fmt(sell)}
         payload: Any = None
         try:
             payload = await self._call("set_leverage", "privatePostV5PositionSetLeverage", params, symbol=market.symbol)

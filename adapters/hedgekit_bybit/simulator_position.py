@@ -14,7 +14,7 @@ trading-stop TP/SL/trailing stop is a conditional order on the whole leg, cancel
 position closes, and the request must name the leg (``positionIdx`` is required in every mode);
 rows carry ``breakEvenPrice`` (position.mdx's formula), ``positionIMByMp``/``positionMMByMp``
 (margins at the mark) and ``openTime``; every listing pages as Bybit does (a cursor on every
-non-empty page, :func:`.simulator_trade.page`). Simplifications: leverage is whole numbers only; ``tpslMode=Partial`` is
+non-empty page, :func:`.simulator_trade.page`); leverage takes the published 0.01 step. Simplifications: ``tpslMode=Partial`` is
 refused; the trailing distance is turned into a percent of the activation price (or the mark) at
 placement, so the engine trails by that percent.
 """
@@ -35,11 +35,12 @@ from hedgekit.testing.engine_types import (
     PositionSide,
     Reason,
     Side,
+    leverage_value,
 )
 
 from hedgekit_bybit.simulator_markets import SETTLE, price, qty
 from hedgekit_bybit.simulator_trade import IDX_OUT, State, linear, page, position_side, symbol_of
-from hedgekit_bybit.simulator_wire import BybitError, Params, engine_error, fixed, param_error, places
+from hedgekit_bybit.simulator_wire import BybitError, Params, engine_error, fixed, param_error, places, plain
 
 MODES = {0: PositionMode.ONE_WAY, 3: PositionMode.HEDGE}  # switch-mode: 0 Merged Single, 3 Both Sides
 MARGIN_MODES = ("ISOLATED_MARGIN", "REGULAR_MARGIN", "PORTFOLIO_MARGIN")
@@ -120,7 +121,7 @@ def position_row(state: State, sid: str, pos_side: PositionSide) -> dict[str, An
         "positionIdx": IDX_OUT[pos_side], "riskId": 1, "riskLimitValue": RISK_LIMIT, "symbol": sid,
         "side": side, "size": qty(sid, size), "avgPrice": price(sid, leg.entry_price),
         "positionValue": price(sid, size * leg.entry_price), "tradeMode": 0, "autoAddMargin": 0,
-        "positionStatus": "Normal", "leverage": str(leg.leverage), "markPrice": price(sid, leg.mark_price),
+        "positionStatus": "Normal", "leverage": plain(leg.leverage), "markPrice": price(sid, leg.mark_price),
         "liqPrice": price(sid, leg.liquidation_price) if size and leg.liquidation_price else "",
         "bustPrice": "", "breakEvenPrice": break_even(leg), "positionIM": initial, "positionIMByMp": initial,
         "positionMM": maintenance, "positionMMByMp": maintenance, "positionBalance": initial,
@@ -189,12 +190,19 @@ def switch_mode(state: State, params: Params) -> dict[str, Any]:
 
 
 # ----------------------------------------------------------------------- leverage and margin
-def _whole(params: Params, name: str) -> int:
+LEVERAGE_STEP = Decimal("0.01")
+"""``leverageFilter.leverageStep`` "The step to increase/reduce leverage" (instrument.mdx), as this
+simulator publishes it (:mod:`.simulator_markets`)."""
+
+
+def _leverage(params: Params, name: str) -> Decimal:
+    """``buyLeverage``/``sellLeverage``: a positive number on the published 0.01 step (leverage.mdx:
+    "[1, max leverage]", a string such as ``"10"`` or ``"12.5"``); 10001 otherwise."""
     value = params.decimal(name, required=True)
     assert value is not None
-    if value != value.to_integral_value() or value <= 0:
+    if value <= 0 or value % LEVERAGE_STEP:
         raise engine_error(EngineError(Reason.INVALID_LEVERAGE))
-    return int(value)
+    return leverage_value(value)
 
 
 def set_leverage(state: State, params: Params) -> dict[str, Any]:
@@ -202,7 +210,7 @@ def set_leverage(state: State, params: Params) -> dict[str, Any]:
     linear(params)
     engine = state.engine
     sid = symbol_of(engine, params)
-    buy, sell = _whole(params, "buyLeverage"), _whole(params, "sellLeverage")
+    buy, sell = _leverage(params, "buyLeverage"), _leverage(params, "sellLeverage")
     hedge = engine.position_mode(sid) is PositionMode.HEDGE
     if buy != sell and not (hedge and state.margin_mode == "ISOLATED_MARGIN"):
         raise param_error("buyLeverage must be equal to sellLeverage")  # UNCONFIRMED text

@@ -39,6 +39,7 @@ from hedgekit.models import (
     Side,
     TimeInForce,
     WorkingType,
+    leverage_value,
 )
 
 VENUE = "bybit"
@@ -207,6 +208,8 @@ def parse_markets(rows: list[dict[str, Any]]) -> list[Market]:
                 min_quantity=req_dec(lot, "minOrderQty"),
                 min_notional=dec(lot, "minNotionalValue") or Decimal(0),
                 max_leverage=int(max_lev) if max_lev is not None else None,
+                # leverageFilter.leverageStep "The step to increase/reduce leverage" (instrument.mdx)
+                leverage_step=(dec(lev, "leverageStep") or Decimal("0.01")) if isinstance(lev, dict) else Decimal("0.01"),
             )
         )
     return out
@@ -237,11 +240,13 @@ def parse_margin_mode(payload: Any) -> MarginMode:
     return enum_of(MARGIN_MODE_IN, result(payload, "account/info"), "marginMode")  # type: ignore[no-any-return]
 
 
-def leverage_of(row: dict[str, Any]) -> int | None:
-    value = blank_dec(row, "leverage")  # "" under portfolio margin (position.mdx)
-    if value is None or value != value.to_integral_value():
+def leverage_of(row: dict[str, Any]) -> Decimal | None:
+    """``leverage``: a decimal string on the 0.01 step (``"10"``, ``"12.5"``); ``""`` under portfolio
+    margin (position.mdx), read as ``None``, as is anything below 1."""
+    value = blank_dec(row, "leverage")
+    if value is None or value < 1:
         return None
-    return int(value)
+    return leverage_value(value)
 
 
 def parse_legs(row: dict[str, Any], market: Market, margin_mode: MarginMode | None) -> list[Leg]:
@@ -274,10 +279,11 @@ def parse_legs(row: dict[str, Any], market: Market, margin_mode: MarginMode | No
     leverage = leverage_of(row)
     updated = when(row, "updatedTime", required=True)
     if size == 0:
-        # an explicit zero-size leg; like the facade's filler it carries only the mark, so a leg
-        # read alone (symbol=) equals the same leg in a coin-wide read, where Bybit omits it
+        # an explicit zero-size leg with what Leg's rule gives a flat leg: the mark, the row's
+        # leverage, the account's margin mode and margin 0 (positionIM "0" on an empty row)
         sides = [idx] if idx is not PositionSide.BOTH else [PositionSide.LONG, PositionSide.SHORT]
-        return [Leg(venue=VENUE, symbol=market.symbol, side=s, mark_price=mark) for s in sides]
+        return [Leg(venue=VENUE, symbol=market.symbol, side=s, mark_price=mark, margin=Decimal(0),
+                    margin_mode=margin_mode, leverage=leverage) for s in sides]
     fields: dict[str, Any] = {
         "venue": VENUE,
         "symbol": market.symbol,

@@ -67,6 +67,7 @@ from hedgekit.models import (
     OrderStatus,
     PositionMode,
     PositionSide,
+    leverage_value,
     trusted,
 )
 
@@ -250,7 +251,57 @@ class OkxAdapter(VenueAdapter):
                 market = self._market_of(row.get("instId"), wanted)
                 if market is not None:  # None: an inverse or USDC swap
                     legs.append(wire.parse_leg(row, market))
-            return legs
+        found: dict[str, set[PositionSide]] = {}
+        for leg in legs:
+            found.setdefault(leg.symbol, set()).add(leg.side)
+        if wanted is not None:
+            found.setdefault(wanted.symbol, set())
+        fills = []
+        for name, have in found.items():
+            missing = [side for side in (PositionSide.LONG, PositionSide.SHORT) if side not in have]
+            if not missing:
+                continue
+            margin_mode = self._margin_modes.get(name, self._default_margin_mode)
+            model = next((leg for leg in legs if leg.symbol == name and leg.margin_mode is margin_mode), None)
+            if model is not None and margin_mode is MarginMode.CROSS:
+                # cross leverage is per contract ("SWAP under cross-margin at contract level",
+                # #set-leverage): the listed cross leg's lever and mark are the flat one's too
+                legs.extend(Leg(venue=self.name, symbol=name, side=side, mark_price=model.mark_price,
+                                margin=Decimal(0), margin_mode=margin_mode, leverage=model.leverage)
+                            for side in missing)
+            else:
+                fills.append(self._flat_legs(self.market(name), missing))
+        for extra in await asyncio.gather(*fills):
+            legs.extend(extra)
+        return legs
+
+    async def _flat_legs(self, market: Market, sides: list[PositionSide]) -> list[Leg]:
+        """Flat legs ``/account/positions`` leaves out (it lists a leg only once it "ever had
+        position"), with what a listed flat leg carries: the mark (``GET /public/mark-price``,
+        ``markPx``), the margin mode an order would open the leg in (the one chosen for the
+        contract, else the default) and its leverage (``GET /account/leverage-info`` for that
+        ``mgnMode``: per ``posSide`` for isolated legs in long/short mode, else ``net``)."""
+        margin_mode = self._margin_modes.get(market.symbol, self._default_margin_mode)
+        marks, levers = await asyncio.gather(
+            self._call("legs", "publicGetPublicMarkPrice", {"instType": "SWAP", "instId": market.venue_symbol},
+                       symbol=market.symbol),
+            self._call("legs", "privateGetAccountLeverageInfo",
+                       {"instId": market.venue_symbol, "mgnMode": wire.MARGIN_MODE[margin_mode]}, symbol=market.symbol),
+        )
+        with parsing("public/mark-price"):
+            rows = wire.data_rows(marks, "public/mark-price")
+            if not rows:
+                raise wire.bad("mark-price without the instrument", marks)
+            mark = wire.req_dec(rows[0], "markPx")
+        with parsing("account/leverage-info"):
+            by_side: dict[PositionSide, Decimal] = {}
+            for row in wire.data_rows(levers, "account/leverage-info"):
+                by_side[wire.enum_of(wire.POS_SIDE_IN, row, "posSide")] = leverage_value(wire.req_dec(row, "lever"))
+        return [
+            Leg(venue=self.name, symbol=market.symbol, side=side, mark_price=mark, margin=Decimal(0),
+                margin_mode=margin_mode, leverage=by_side.get(side, by_side.get(PositionSide.BOTH)))
+            for side in sides
+        ]
 
     async def fetch_open_orders(self, symbol: str | None) -> list[Order]:
         params = {"instType": "SWAP"}
@@ -505,7 +556,7 @@ class OkxAdapter(VenueAdapter):
         }
         await self._call("adjust_margin", "privatePostAccountPositionMarginBalance", params, symbol=symbol)
 
-    async def set_leverage(self, symbol: str, leverage: int, side: PositionSide | None) -> Leverage:
+    async def set_leverage(self, symbol: str, leverage: Decimal, side: PositionSide | None) -> Leverage:
         """``POST /account/set-leverage`` for the symbol's margin mode.
 
         Cross: one leverage per contract, both legs ("SWAP under cross-margin at contract level").
@@ -514,7 +565,7 @@ class OkxAdapter(VenueAdapter):
         """
         market = self.market(symbol)
         margin_mode = self._margin_modes.get(market.symbol, self._default_margin_mode)
-        base = {"instId": market.venue_symbol, "lever": str(leverage), "mgnMode": wire.MARGIN_MODE[margin_mode]}
+        base = {"instId": market.venue_symbol, "lever": wire.fmt(leverage), "mgnMode": wire.MARGIN_MODE[margin_mode]}
         requests: Sequence[dict[str, str]] = [base]
         if margin_mode is MarginMode.ISOLATED:
             mode, _, _ = await self._config("set_leverage")
@@ -534,9 +585,9 @@ class OkxAdapter(VenueAdapter):
                                     {"instId": market.venue_symbol, "mgnMode": wire.MARGIN_MODE[margin_mode]},
                                     symbol=symbol)
         with parsing("account/leverage-info"):
-            levers: dict[PositionSide, int] = {}
+            levers: dict[PositionSide, Decimal] = {}
             for row in wire.data_rows(payload, "account/leverage-info"):
-                levers[wire.enum_of(wire.POS_SIDE_IN, row, "posSide")] = int(wire.req_dec(row, "lever"))
+                levers[wire.enum_of(wire.POS_SIDE_IN, row, "posSide")] = leverage_value(wire.req_dec(row, "lever"))
             long = levers.get(PositionSide.LONG, levers.get(PositionSide.BOTH))
             short = levers.get(PositionSide.SHORT, levers.get(PositionSide.BOTH))
             if long is None or short is None:

@@ -27,6 +27,7 @@ from hedgekit.testing.engine_types import (
     PositionMode,
     PositionSide,
     Reason,
+    leverage_value,
 )
 
 from hedgekit_okx.simulator_markets import SPECS, SPECS_BY_ID, InstrumentSpec, instrument
@@ -49,6 +50,8 @@ POS_MODE = {PositionMode.HEDGE: "long_short_mode", PositionMode.ONE_WAY: "net_mo
 POS_SIDE = {PositionSide.LONG: "long", PositionSide.SHORT: "short", PositionSide.BOTH: "net"}
 MGN_MODE = {MarginType.CROSSED: "cross", MarginType.ISOLATED: "isolated"}
 MGN_MODE_IN = {v: k for k, v in MGN_MODE.items()}
+LEVER_STEP = Decimal("0.01")
+"""The ``lever`` step the simulator takes (OKX publishes none: UNCONFIRMED)."""
 INST_TYPES = ("SPOT", "MARGIN", "SWAP", "FUTURES", "OPTION", "EVENTS")
 
 
@@ -136,7 +139,7 @@ def mode_sides(state: SimState) -> tuple[PositionSide, ...]:
     return (PositionSide.BOTH,)
 
 
-def leg_lever(state: SimState, sid: str, side: PositionSide) -> int:
+def leg_lever(state: SimState, sid: str, side: PositionSide) -> Decimal:
     """The leverage OKX applies to a leg: the instrument's cross leverage on a cross leg; on an
     isolated leg the ``posSide``'s own (long/short mode), else the instrument's isolated one."""
     default = state.default_lever
@@ -209,10 +212,12 @@ def set_leverage(state: SimState, params: Params) -> list[dict[str, Any]]:
         lever_value = Decimal(lever_text)
     except ArithmeticError:
         raise param_error("lever") from None
-    if not lever_value.is_finite() or lever_value != lever_value.to_integral_value() or lever_value < 1:
+    # OKX's lever is a decimal string (leverage-info answers "5.00000000", ccxt okx.py fetch_leverage's
+    # sample); the step it takes is not published: 0.01 here (UNCONFIRMED)
+    if not lever_value.is_finite() or lever_value % LEVER_STEP or lever_value < 1:
         raise param_error("lever")
-    lever = int(lever_value)
-    if lever > int(spec.lever):
+    lever = leverage_value(lever_value)
+    if lever > Decimal(spec.lever):
         raise OkxError("59102", "Leverage exceeds the maximum limit. Please lower the leverage.")
     pos_side = params.get("posSide") or ""
     hedge = state.engine.position_mode() is PositionMode.HEDGE
@@ -237,7 +242,7 @@ def set_leverage(state: SimState, params: Params) -> list[dict[str, Any]]:
     try:
         push_leverage(state, sid)  # the legs in this margin mode take it
     except EngineError as exc:  # put every leg back as it was
-        table: dict[Any, int] = state.isolated_lever if mgn_mode == "isolated" else state.cross_lever
+        table: dict[Any, Decimal] = state.isolated_lever if mgn_mode == "isolated" else state.cross_lever
         setting = (sid, pos_side if hedge else "net") if mgn_mode == "isolated" else sid
         if previous is None:
             table.pop(setting, None)
@@ -246,7 +251,7 @@ def set_leverage(state: SimState, params: Params) -> list[dict[str, Any]]:
         push_leverage(state, sid)
         raise OkxError("59103", "Account margin is insufficient and leverage is too low. "
                                     "Please increase the leverage.") from exc
-    return [{"lever": str(lever), "mgnMode": mgn_mode, "instId": sid, "posSide": pos_side}]
+    return [{"lever": plain(lever), "mgnMode": mgn_mode, "instId": sid, "posSide": pos_side}]
 
 
 def leverage_info(state: SimState, params: Params) -> list[dict[str, Any]]:
@@ -264,7 +269,7 @@ def leverage_info(state: SimState, params: Params) -> list[dict[str, Any]]:
         rows = [(side, state.isolated_lever.get((sid, side), base)) for side in ("long", "short")]
     else:
         rows = [("net", state.isolated_lever.get((sid, "net"), default))]
-    return [{"instId": sid, "mgnMode": mgn_mode, "posSide": side, "lever": str(lever)} for side, lever in rows]
+    return [{"instId": sid, "mgnMode": mgn_mode, "posSide": side, "lever": plain(lever)} for side, lever in rows]
 
 
 def margin_balance(state: SimState, params: Params) -> list[dict[str, Any]]:
@@ -347,7 +352,7 @@ def position_row(state: SimState, leg: Leg, spec: InstrumentSpec) -> dict[str, A
         "cTime": ms(leg.update_time), "ccy": "USDT", "clSpotInUseAmt": "", "closeOrderAlgo": close_algos,
         "deltaBS": "", "deltaPA": "", "fee": "0", "fundingFee": "0", "gammaBS": "", "gammaPA": "",
         "hedgedPos": "", "idxPx": mark, "imr": "" if isolated else plain(leg.initial_margin), "instId": spec.inst_id,
-        "instType": "SWAP", "interest": "", "last": mark, "lever": str(leg.leverage), "liab": "", "liabCcy": "",
+        "instType": "SWAP", "interest": "", "last": mark, "lever": plain(leg.leverage), "liab": "", "liabCcy": "",
         "liqPenalty": "0", "liqPx": plain(leg.liquidation_price) if leg.liquidation_price else "",
         "margin": plain(leg.isolated_margin) if isolated else "", "markPx": mark, "maxSpotInUseAmt": "",
         "mgnMode": MGN_MODE[leg.margin_type], "mgnRatio": ratio, "mmr": plain(leg.maintenance_margin),

@@ -150,7 +150,7 @@ class OkxEngine(Engine):
         self._legs_ledger.leg_types[(sid, side)] = wanted
         self._legs_changed(sid, ChangeReason.MARGIN_TYPE)
 
-    def set_leverage(self, symbol: str, leverage: int, position_side: PositionSide | str | None = None) -> None:
+    def set_leverage(self, symbol: str, leverage: Number, position_side: PositionSide | str | None = None) -> None:
         """:meth:`Engine.set_leverage`; given a leg, its own margin type decides the isolated rules."""
         side = None if position_side is None else as_enum(PositionSide, position_side)
         with self._legs_ledger.focus(side):

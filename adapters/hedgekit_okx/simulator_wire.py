@@ -161,11 +161,11 @@ class SimState:
     """
 
     engine: OkxEngine
-    default_lever: int = 20
+    default_lever: Decimal = Decimal(20)
     account_level: str = "2"
     demo: bool = False
-    cross_lever: dict[str, int] = field(default_factory=dict)
-    isolated_lever: dict[tuple[str, str], int] = field(default_factory=dict)
+    cross_lever: dict[str, Decimal] = field(default_factory=dict)
+    isolated_lever: dict[tuple[str, str], Decimal] = field(default_factory=dict)
     algos: dict[str, AlgoRecord] = field(default_factory=dict)
     algo_keys: dict[str, str] = field(default_factory=dict)
     pos_ids: dict[tuple[str, str], str] = field(default_factory=dict)

@@ -70,7 +70,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from hedgekit.errors import AuthenticationError, ConfigurationError, HedgekitError
-from hedgekit.models import Fill, MarginMode, Market, PositionSide
+from hedgekit.models import Fill, MarginMode, Market, PositionSide, leverage_value
 from hedgekit.stream_session import (
     LegUpdate,
     OrderUpdate,
@@ -209,7 +209,7 @@ class OkxStreamReader:
                 fields["margin"] = margin
         lever = wire.dec(row, "lever", required=False)
         if lever is not None and lever >= 1:
-            fields["leverage"] = int(lever)
+            fields["leverage"] = leverage_value(lever)
         stamp, moment = _ms_time(row, "uTime")
         if moment is not None:
             fields["updated_at"] = moment

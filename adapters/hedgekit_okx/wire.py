@@ -24,7 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from hedgekit.errors import InvalidRequest
-from hedgekit.models import Leg, MarginMode, Market, PositionMode, PositionSide
+from hedgekit.models import Leg, MarginMode, Market, PositionMode, PositionSide, leverage_value
 from hedgekit.payload import PayloadReader, plain
 
 VENUE = "okx"
@@ -174,6 +174,9 @@ def parse_markets(payload: Any) -> list[Market]:
                 min_notional=ZERO,  # OKX swaps have a minimum size (minSz), no minimum notional
                 contract_size=ct_val,
                 max_leverage=int(lever) if lever is not None and lever >= 1 else None,
+                # lever is a decimal string (leverage-info answers "5.00000000", ccxt okx.py
+                # fetch_leverage's sample); OKX publishes no step: 0.01 (UNCONFIRMED)
+                leverage_step=Decimal("0.01"),
             )
         )
     return out
@@ -248,7 +251,7 @@ def parse_leg(row: dict[str, Any], market: Market) -> Leg:
         liquidation_price=liq if liq else None,
         margin=margin,
         margin_mode=margin_mode,
-        leverage=int(lever) if lever is not None and lever >= 1 else None,
+        leverage=leverage_value(lever) if lever is not None and lever >= 1 else None,
         notional=size * mark,  # in USDT; ``notionalUsd`` is converted to USD
         updated_at=when(row, "uTime", required=True),
         raw=row,

@@ -86,6 +86,7 @@ from hedgekit.testing.engine_types import (
     as_decimal,
     as_enum,
     as_optional_decimal,
+    leverage_value,
     check_price,
     check_quantity,
 )
@@ -125,7 +126,7 @@ class Engine:
         mode_scope: ModeScope = ModeScope.ACCOUNT,
         balance: Number = Decimal("10000"),
         asset: str = "USDT",
-        default_leverage: int = 20,
+        default_leverage: Number = 20,
         first_order_id: int = 1,
         first_conditional_id: int = 1,
         clock: Callable[[], int] | None = None,
@@ -145,7 +146,7 @@ class Engine:
         if missing:
             raise ValueError(f"no mark price for {', '.join(missing)}")
         self._ledger = Ledger(
-            self._markets, self._marks, as_decimal(balance), default_leverage, lambda: self.clock()
+            self._markets, self._marks, as_decimal(balance), leverage_value(default_leverage), lambda: self.clock()
         )
         self._account_mode = PositionMode.ONE_WAY
         self._symbol_modes: dict[str, PositionMode] = {}
@@ -343,15 +344,19 @@ class Engine:
         self._ledger.margin_types[sid] = margin_type
         self._legs_changed(sid, ChangeReason.MARGIN_TYPE)
 
-    def leverage(self, symbol: str, position_side: PositionSide | str | None = None) -> int:
+    def leverage(self, symbol: str, position_side: PositionSide | str | None = None) -> Decimal:
         """The leverage of a leg: its own setting if one was made, else the symbol's."""
         side = None if position_side is None else as_enum(PositionSide, position_side)
         return self._ledger.leverage(self.resolve(symbol), side)
 
     def set_leverage(
-        self, symbol: str, leverage: int, position_side: PositionSide | str | None = None
+        self, symbol: str, leverage: Number, position_side: PositionSide | str | None = None
     ) -> None:
         """Set the leverage of a symbol (both legs) or, given ``position_side``, of one leg.
+
+        ``leverage`` may be fractional (``Decimal("12.5")``): which steps a venue takes is its
+        frontend's check (Bybit's ``leverageStep`` 0.01, Binance's whole numbers). It is kept as
+        :func:`~hedgekit.testing.engine_types.leverage_value` gives it (``Decimal("20")``, ``Decimal("12.5")``).
 
         Lowering the leverage of an isolated leg that holds a position is refused where the venue
         refuses it (:attr:`EngineRules.leverage_reduction_blocked`); elsewhere the leg's isolated
@@ -365,6 +370,7 @@ class Engine:
         """
         sid = self.resolve(symbol)
         position_side = None if position_side is None else as_enum(PositionSide, position_side)
+        leverage = leverage_value(leverage)
         if not 1 <= leverage <= self._markets[sid].max_leverage:
             raise EngineError(Reason.INVALID_LEVERAGE, str(leverage))
         top_ups: list[tuple[PositionSide, Decimal]] = []

@@ -48,7 +48,7 @@ class Ledger:
         markets: dict[str, Market],
         marks: dict[str, Decimal],
         balance: Decimal,
-        default_leverage: int,
+        default_leverage: Decimal,
         clock: Callable[[], int],
     ) -> None:
         self.markets = markets
@@ -57,14 +57,14 @@ class Ledger:
         self.default_leverage = default_leverage
         self.clock = clock
         self.margin_types: dict[str, MarginType] = {}
-        self.leverages: dict[tuple[str, PositionSide | None], int] = {}
+        self.leverages: dict[tuple[str, PositionSide | None], Decimal] = {}
         self.legs: dict[tuple[str, PositionSide], LegState] = {}
 
     def margin_type(self, sid: str) -> MarginType:
         """The margin type of a symbol (``CROSSED`` until changed)."""
         return self.margin_types.get(sid, MarginType.CROSSED)
 
-    def leverage(self, sid: str, side: PositionSide | None = None) -> int:
+    def leverage(self, sid: str, side: PositionSide | None = None) -> Decimal:
         """A leg's own leverage if set, else the symbol's, else the default."""
         symbol_level = self.leverages.get((sid, None), self.default_leverage)
         if side is None:
@@ -193,7 +193,7 @@ class Ledger:
             self._shrink(state, quantity, price, long=position_side is PositionSide.LONG)
 
     def _grow(
-        self, state: LegState, delta: Decimal, price: Decimal, leverage: int, isolated: bool
+        self, state: LegState, delta: Decimal, price: Decimal, leverage: Decimal, isolated: bool
     ) -> None:
         size = abs(state.size)
         state.entry = (size * state.entry + abs(delta) * price) / (size + abs(delta))

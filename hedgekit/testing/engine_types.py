@@ -297,7 +297,7 @@ class Leg:
     notional: Decimal
     isolated_margin: Decimal
     margin_type: MarginType
-    leverage: int
+    leverage: Decimal
     initial_margin: Decimal
     maintenance_margin: Decimal
     liquidation_price: Decimal
@@ -420,6 +420,18 @@ def as_enum(kind: type[_E], value: _E | str) -> _E:
 def as_decimal(value: Number) -> Decimal:
     """``value`` as a ``Decimal``."""
     return value if isinstance(value, Decimal) else Decimal(value)
+
+
+def leverage_value(value: Number) -> Decimal:
+    """A leverage as the engine keeps it: a ``Decimal`` without trailing zeros or exponent.
+
+    ``20``, ``"20"`` and ``"20.00"`` give ``Decimal("20")``; ``"12.50"`` gives ``Decimal("12.5")``, so
+    ``str()`` of it is the number a venue writes (``"20"``, ``"12.5"``).
+    """
+    number = as_decimal(value)
+    if number == number.to_integral_value():
+        return number.quantize(Decimal(1))
+    return number.normalize()
 
 
 def as_optional_decimal(value: Number | None) -> Decimal | None:

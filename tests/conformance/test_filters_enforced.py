@@ -302,9 +302,10 @@ async def test_leverage_range(client: HedgeClient, rich: SimulatedVenue) -> None
 
 
 @pytest.mark.parametrize("venue_name", ["bybit"])
-@pytest.mark.xfail(strict=True, reason="leverageFilter.leverageStep 0.01 is published, but the engine keeps "
-                                       "whole leverages, so the simulator refuses 12.5 (10001)")
 async def test_bybit_leverage_step(client: HedgeClient, rich: SimulatedVenue) -> None:
     f = await read_filters(rich)
     assert f.leverage_step == D("0.01")
     assert await set_leverage(client, rich.venue, "12.5") is None
+    assert await set_leverage(client, rich.venue, "12.57") is None
+    assert rich.engine.leverage("BTCUSDT", "BOTH") == D("12.57")
+    assert await set_leverage(client, rich.venue, "12.555") == "10001"  # off the 0.01 step
