@@ -77,6 +77,7 @@ from hedgekit.models import (
 )
 
 from hedgekit_aster import ids, wire
+from hedgekit_aster.account import AsterAccount
 from hedgekit_aster import limits
 from hedgekit_aster import rules
 from hedgekit_aster.auth import (
@@ -123,6 +124,17 @@ ENDPOINTS: dict[str, tuple[str, str]] = {
     "leverage": ("fapiPrivatePostV3Leverage", "fapiPrivatePostV1Leverage"),
     "margin_type": ("fapiPrivatePostV3MarginType", "fapiPrivatePostV1MarginType"),
     "noop": ("fapiPrivatePostV3Noop", "fapiPrivatePostV3Noop"),  # v3 only (AST3 §Noop)
+    # account views (shared/ACCOUNT.md §2; hedgekit_binance.account): AST3 / AST1 paths
+    "premium_index": ("fapiPublicGetV3PremiumIndex", "fapiPublicGetV1PremiumIndex"),
+    "funding_info": ("fapiPublicGetV3FundingInfo", "fapiPublicGetV1FundingInfo"),
+    "funding_rate": ("fapiPublicGetV3FundingRate", "fapiPublicGetV1FundingRate"),
+    "income": ("fapiPrivateGetV3Income", "fapiPrivateGetV1Income"),
+    "user_trades": ("fapiPrivateGetV3UserTrades", "fapiPrivateGetV1UserTrades"),
+    # AST3 §Account Information v3 is accountWithJoinMargin, not v3/account; AST1's is v4/account
+    "account": ("fapiPrivateGetV3AccountWithJoinMargin", "fapiPrivateGetV4Account"),
+    # AST3 §Modify Order (PUT /fapi/v3/order): ccxt 4.5.90 has no implicit method for it (its
+    # editOrder cancels and re-creates); hedgekit_aster.account adds one. V1 has no amendment.
+    "amend": ("fapiPrivatePutV3Order", "fapiPrivatePutV3Order"),
     # user data stream (AST3 §User Data Streams; AST1: USER_STREAM = the API key)
     "listen_key_new": ("fapiPrivatePostV3ListenKey", "fapiPrivatePostV1ListenKey"),
     "listen_key_keep": ("fapiPrivatePutV3ListenKey", "fapiPrivatePutV1ListenKey"),
@@ -236,7 +248,7 @@ def install_signer(exchange: Any, signer: RequestSigner) -> None:
     exchange.sign = types.MethodType(sign, exchange)
 
 
-class AsterAdapter(VenueAdapter):
+class AsterAdapter(VenueAdapter, AsterAccount):
     """Aster USDT perpetuals: account-wide mode, ``positionSide``, stops on the order endpoint."""
 
     name: ClassVar[str] = "aster"

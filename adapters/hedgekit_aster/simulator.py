@@ -90,6 +90,7 @@ _TABLE: tuple[tuple[str, str, EndpointHandler, tuple[str, ...]], ...] = (
     ("GET", "income", funding.income, ("v1", "v3")),
     ("GET", "userTrades", funding.user_trades, ("v1", "v3")),
     ("GET", "accountWithJoinMargin", funding.account_with_join_margin, ("v3",)),
+    ("GET", "account", funding.account_with_join_margin, ("v4",)),  # AST1 account information (v1 keys)
     ("PUT", "order", funding.modify_order, ("v3",)),  # v3 only: V1 has no amendment (AST1)
     ("GET", "ticker/price", account.ticker_price, ("v1", "v3")),
     ("GET", "positionSide/dual", account.get_position_mode, ("v1", "v3")),
