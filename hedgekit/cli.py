@@ -16,6 +16,8 @@ describe every option)::
     hedgekit cancel      --venue binance BTC/USDT:USDT ORDER_ID | --client-id ID | --all
     hedgekit leverage    --venue binance BTC/USDT:USDT 5 [--leg long]
     hedgekit margin-mode --venue binance BTC/USDT:USDT isolated
+    hedgekit funding     --venue binance BTC/USDT:USDT [--json]
+    hedgekit balance     --venue binance [--json]
     hedgekit watch       --venue binance [BTC/USDT:USDT ...] [--count N] [--seconds S] [--json]
 
 Account commands read credentials from the environment only (``HEDGEKIT_API_KEY``,
@@ -23,16 +25,10 @@ Account commands read credentials from the environment only (``HEDGEKIT_API_KEY`
 process list or the shell history; ``HEDGEKIT_VENUE`` stands in for ``--venue``. ``--base-url``
 points them at a simulator or proxy.
 
-``--json`` (every command but ``demo``) prints the result as the pydantic models' fields for
-scripts: every Decimal as a string in plain notation (``"0.01"``, never a float or an exponent),
-enums as their values, times in ISO 8601, ``null`` for a missing value; the venue's own payload
-(``raw``) is left out, so the shape is the same on every venue. ``watch --json`` prints one JSON
-object a line.
-
-Every failure is one line on stderr and an exit status that says what happened, never a traceback
-(:data:`EXIT_STATUSES`, printed in ``--help``): 1 refused (by hedgekit's own checks or by the
-venue), 2 a bad command line, 3 a venue error, 4 the network, 5 an order whose fate is unknown,
-70 a hedgekit bug, 130 interrupted.
+``--json`` (every command but ``demo``; :func:`to_json`) prints the models' fields for scripts,
+Decimals as plain strings (``"0.01"``), without the venue's payload; ``watch --json`` a line each.
+Every failure is one line on stderr, never a traceback, with an exit status that says what
+happened (:data:`EXIT_STATUSES`, printed in ``--help``).
 """
 
 from __future__ import annotations
@@ -45,70 +41,31 @@ import sys
 import textwrap
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import Any, NoReturn
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 
 import hedgekit
 from hedgekit.client import HedgeClient
-from hedgekit.errors import (
-    MISSING_CREDENTIALS,
-    AuthenticationError,
-    ConfigurationError,
-    ExchangeError,
-    ExchangeUnavailable,
-    HedgekitError,
-    InsufficientMargin,
-    InvalidRequest,
-    ModeChangeBlocked,
-    NetworkError,
-    OrderRejected,
-    OrderStatusUnknown,
-    PositionSideMismatch,
-)
+from hedgekit.errors import (MISSING_CREDENTIALS, AuthenticationError, ConfigurationError, ExchangeError,
+                             ExchangeUnavailable, HedgekitError, InsufficientMargin, InvalidRequest, ModeChangeBlocked,
+                             NetworkError, OrderRejected, OrderStatusUnknown, PositionSideMismatch)
 from hedgekit.models import Leg, LegPair, MarginMode, Order, PositionMode, PositionSide, TimeInForce, WorkingType
 from hedgekit.payload import plain
 from hedgekit.stream import LegChanged, OrderChanged, StreamEvent
 
-__all__ = [
-    "EXIT_BUG",
-    "EXIT_INTERRUPTED",
-    "EXIT_NETWORK",
-    "EXIT_OK",
-    "EXIT_ORDER_UNKNOWN",
-    "EXIT_REFUSED",
-    "EXIT_STATUSES",
-    "EXIT_USAGE",
-    "EXIT_VENUE",
-    "describe",
-    "exit_status",
-    "main",
-    "render_legs",
-    "to_json",
-]
+__all__ = ["EXIT_BUG", "EXIT_INTERRUPTED", "EXIT_NETWORK", "EXIT_OK", "EXIT_ORDER_UNKNOWN", "EXIT_REFUSED",
+           "EXIT_STATUSES", "EXIT_USAGE", "EXIT_VENUE", "describe", "exit_status", "main", "render_legs", "to_json"]
 
 DEMO_SYMBOL = "BTC/USDT:USDT"
 CREDENTIALS_HINT = "set HEDGEKIT_API_KEY and HEDGEKIT_SECRET (and HEDGEKIT_PASSWORD for OKX)"
 
-EXIT_OK = 0
-"""The command did what it was asked."""
-EXIT_REFUSED = 1
-"""Refused: by hedgekit's own checks before anything was sent, or by the venue."""
-EXIT_USAGE = 2
-"""A bad command line or setting."""
-EXIT_VENUE = 3
-"""The venue failed rather than refused: unavailable, rate limit, clock, an unreadable answer."""
-EXIT_NETWORK = 4
-"""The venue could not be reached, or did not answer in time."""
-EXIT_ORDER_UNKNOWN = 5
-"""An order was sent and whether the venue took it could not be learnt."""
-EXIT_BUG = 70
-"""An exception hedgekit did not foresee (``EX_SOFTWARE`` of sysexits.h)."""
-EXIT_INTERRUPTED = 130
-"""Interrupted with Ctrl-C (128 + SIGINT, as shells report it)."""
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_VENUE, EXIT_NETWORK, EXIT_ORDER_UNKNOWN = 0, 1, 2, 3, 4, 5
+EXIT_BUG = 70  # EX_SOFTWARE of sysexits.h
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 
 EXIT_STATUSES: tuple[tuple[int, str], ...] = (
     (EXIT_OK, "done"),
@@ -181,6 +138,9 @@ def _epilog() -> str:
 
 
 # -- rendering -------------------------------------------------------------------------------------
+_DURATION: TypeAdapter[timedelta] = TypeAdapter(timedelta)
+
+
 def to_json(value: object) -> Any:
     """``value`` (a model, a list or dict of them, a scalar) as the JSON data ``--json`` prints.
 
@@ -196,6 +156,8 @@ def to_json(value: object) -> Any:
         return to_json(value.value)
     if isinstance(value, datetime):
         return value.isoformat()
+    if isinstance(value, timedelta):
+        return _DURATION.dump_python(value, mode="json")  # ISO 8601, as pydantic writes it: "PT8H"
     if isinstance(value, dict):
         return {str(k): to_json(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
@@ -251,6 +213,14 @@ def _order_line(order: Order) -> str:
         f"{order.type.value} {order.side.value} {qty}{price}{trigger} on the {order.position_side.value} leg: "
         f"{order.status.value}{filled}{avg} (id {order.order_id}, client id {order.client_order_id})"
     )
+
+
+def _duration(span: timedelta) -> str:
+    seconds = int(span.total_seconds())
+    if seconds and span == timedelta(seconds=seconds) and seconds % 60 == 0:
+        hours, minutes = divmod(seconds // 60, 60)
+        return (f"{hours}h" if hours else "") + (f"{minutes}m" if minutes else "")
+    return str(span)
 
 
 def _leg_line(leg: Leg) -> str:
@@ -448,6 +418,25 @@ async def _margin_mode(hk: HedgeClient, args: argparse.Namespace) -> _Result:
     return _Result(data, f"{symbol} margin mode: {args.margin_mode}")
 
 
+async def _funding(hk: HedgeClient, args: argparse.Namespace) -> _Result:
+    view = await hk.funding(args.symbol)
+    every = f" every {_duration(view.interval)}" if view.interval is not None else ""
+    lines = [f"{view.symbol} funding rate {plain(view.rate)} ({_num(view.rate * 100)} %), next "
+             f"{view.next_funding_time.isoformat()}{every}, mark {_num(view.mark_price)}"]
+    for leg in (view.long, view.short):
+        paid = "" if leg.accumulated is None else f", so far {_num(leg.accumulated)}"
+        lines.append(f"  {leg.side.value:<5} size {_num(leg.size)} notional {_num(leg.notional)} "
+                     f"payment {_num(leg.payment)}{paid}")
+    lines.append(f"  net {_num(view.net)} (+ received, - paid)")
+    return _Result(view, "\n".join(lines))
+
+
+async def _balance(hk: HedgeClient, args: argparse.Namespace) -> _Result:
+    bal = await hk.balance()
+    return _Result(bal, f"{bal.asset}: equity {_num(bal.equity)}, wallet {_num(bal.wallet_balance)}, available "
+                        f"{_num(bal.available)}, margin used {_num(bal.margin_used)}, uPnL {_num(bal.unrealized_pnl)}")
+
+
 async def _watch(hk: HedgeClient, args: argparse.Namespace) -> _Result:
     await watch(hk, args.symbols or None, count=args.count, seconds=args.seconds, as_json=args.json)
     return _Result(None, "")
@@ -457,7 +446,7 @@ _COMMANDS: dict[str, _Command] = {
     "mode": _mode, "legs": _legs, "orders": _orders, "open": _open_close, "close": _open_close,
     "close-leg": _close_leg, "stop": _stop_or_take_profit, "take-profit": _stop_or_take_profit,
     "trail": _trail, "cancel": _cancel, "leverage": _leverage, "margin-mode": _margin_mode,
-    "watch": _watch,
+    "funding": _funding, "balance": _balance, "watch": _watch,
 }
 
 
@@ -755,6 +744,16 @@ def _parser() -> argparse.ArgumentParser:
     cmd.add_argument("symbol", metavar="SYMBOL", help=_SYMBOL_HELP)
     cmd.add_argument("margin_mode", choices=[m.value for m in MarginMode], metavar="MARGIN_MODE",
                      help="cross or isolated")
+
+    cmd = _account(sub, "funding", "the funding rate and what each leg pays or receives next",
+                   "The current funding rate, the next funding time and interval, and for each leg the payment "
+                   "due then from its notional at the mark (a long pays a positive rate, a short receives it), "
+                   "with the net of both legs. --json prints the FundingView.")
+    cmd.add_argument("symbol", metavar="SYMBOL", help=_SYMBOL_HELP)
+
+    _account(sub, "balance", "the account's balance in the settle coin",
+             "Equity, wallet balance, available, margin in use and unrealised PnL, in the settle coin (USDT). "
+             "--json prints the Balance.")
 
     cmd = _account(sub, "watch", "show legs and orders as they change (the venue's private stream)",
                    "Print the legs and open orders, then every change as the venue pushes it, until --count "

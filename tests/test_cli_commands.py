@@ -9,10 +9,12 @@ a command prints is parsed and compared with what the venue's own books hold.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -20,11 +22,12 @@ from typing import Any
 import pytest
 
 import hedgekit
-from hedgekit import cli, errors
+from hedgekit import PositionMode, cli, errors
 from hedgekit.payload import plain
+from hedgekit.testing import SimulatedVenue
 from hedgekit.testing.faults import FaultKind
 
-from .conftest import BTC, VENUES
+from .conftest import BTC, MARKS, VENUES
 from .test_cli import ENV_KEYS, ThreadedVenue, closed_port, one_error_line
 
 
@@ -354,3 +357,61 @@ def test_the_program_prints_json_a_script_can_read(binance: Cli) -> None:
     pair = json.loads(proc.stdout)
     assert (pair["venue"], pair["symbol"], pair["long"]["size"], pair["short"]["size"]) == ("binance", BTC, "0", "0")
     assert hedgekit.LegPair.model_validate(pair).symbol == BTC  # the JSON reads back as the model
+
+
+def test_funding_and_balance_on_binance(binance: Cli) -> None:
+    size = minimum(binance)
+    binance.ok("mode", "--set", "hedge")
+    binance.ok("open", "long", BTC, str(size))
+    binance.ok("open", "short", BTC, str(size * 3))
+    view = binance.json("funding", BTC)
+    rate, long, short = Decimal(view["rate"]), view["long"], view["short"]
+    assert (view["symbol"], long["side"], short["side"], view["interval"]) == (BTC, "long", "short", "PT8H")
+    assert Decimal(long["payment"]) == -Decimal(long["notional"]) * rate  # a long pays a positive rate
+    assert Decimal(short["payment"]) == Decimal(short["notional"]) * rate  # a short receives it
+    assert Decimal(view["net"]) == Decimal(long["payment"]) + Decimal(short["payment"])
+    text = binance.ok("funding", BTC)
+    assert text.startswith(f"{BTC} funding rate {view['rate']} (") and " every 8h, mark " in text
+    assert f"  net {view['net']} (+ received, - paid)" in text
+
+    before = binance.json("balance")
+    assert set(before) == {"venue", "asset", "equity", "wallet_balance", "available", "margin_used", "unrealized_pnl"}
+    assert Decimal(before["equity"]) == Decimal(before["wallet_balance"]) + Decimal(before["unrealized_pnl"])
+    binance.venue.settle_funding(BTC, rate)  # the venue pays at the rate the view announced
+    after = binance.json("balance")
+    assert Decimal(after["wallet_balance"]) - Decimal(before["wallet_balance"]) == Decimal(view["net"])
+    assert binance.ok("balance").startswith(f"USDT: equity {after['equity']}, wallet {after['wallet_balance']}")
+
+
+async def test_watch_json_prints_one_object_a_line(capsys: pytest.CaptureFixture[str],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    async with SimulatedVenue("binance", mark_prices=dict(MARKS)) as venue:
+        for key in ENV_KEYS:
+            monkeypatch.delenv(key, raising=False)
+        monkeypatch.setenv("HEDGEKIT_API_KEY", venue.credentials["api_key"])
+        monkeypatch.setenv("HEDGEKIT_SECRET", venue.credentials["secret"])
+        async with hedgekit.connect("binance", base_url=venue.base_url, rate_limit=False, **venue.credentials) as hk:
+            await hk.set_position_mode(PositionMode.HEDGE)
+            size = hk.market(BTC).min_quantity * 10
+            limit = await hk.open_short(BTC, size, price=Decimal("70000"))
+            command = asyncio.ensure_future(asyncio.to_thread(
+                cli.main, ["watch", "--venue", "binance", "--base-url", venue.base_url, BTC, "--json",
+                           "--count", "2", "--seconds", "30"]))
+            printed = ""
+            end = time.monotonic() + 15
+            while '"event":"open_order"' not in printed:  # the stream is live once its state is printed
+                assert time.monotonic() < end, printed
+                printed += capsys.readouterr().out
+                await asyncio.sleep(0.02)
+            await hk.open_long(BTC, size)
+            status = await asyncio.wait_for(command, 30)
+    out, err = capsys.readouterr()
+    assert status == 0 and err == "", err
+    events = [json.loads(line) for line in (printed + out).splitlines()]
+    assert [e["event"] for e in events[:2]] == ["legs", "open_order"]
+    assert events[0]["pair"]["symbol"] == BTC and events[0]["pair"]["mode"] == "hedge"
+    assert events[1]["order"]["order_id"] == limit.order_id and events[1]["order"]["price"] == "70000"
+    changes = events[2:]
+    assert len(changes) == 2 and {e["event"] for e in changes} <= {"leg_changed", "order_changed"}
+    assert any(e["event"] == "order_changed" and e["order"]["position_side"] == "long" for e in changes) or \
+        any(e["event"] == "leg_changed" and e["leg"]["side"] == "long" for e in changes)
