@@ -415,3 +415,30 @@ async def test_watch_json_prints_one_object_a_line(capsys: pytest.CaptureFixture
     assert len(changes) == 2 and {e["event"] for e in changes} <= {"leg_changed", "order_changed"}
     assert any(e["event"] == "order_changed" and e["order"]["position_side"] == "long" for e in changes) or \
         any(e["event"] == "leg_changed" and e["leg"]["side"] == "long" for e in changes)
+
+
+# -- the README's command-line section -------------------------------------------------------------
+README = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "README.md")
+
+
+def _readme_section() -> str:
+    with open(README, encoding="utf-8") as f:
+        text = f.read()
+    return text.split("\n## Command line\n", 1)[1].split("\n## ", 1)[0]
+
+
+def test_the_readme_lists_every_exit_status() -> None:
+    rows = [line.split("|")[1:3] for line in _readme_section().splitlines() if line.startswith("| ")]
+    table = {int(code): text.strip() for code, text in rows[1:]}  # past the header
+    assert list(table) == [code for code, _ in cli.EXIT_STATUSES]
+
+
+def test_every_command_line_in_the_readme_parses(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HEDGEKIT_VENUE", "binance")
+    block = _readme_section().split("```sh\n", 1)[1].split("```", 1)[0]
+    lines = [line.split("#", 1)[0].replace("[--leg long]", "--leg long").split()
+             for line in block.splitlines() if line.startswith("hedgekit ")]
+    assert {argv[1] for argv in lines} >= set(_subcommands())
+    for argv in lines:
+        args = cli._parser().parse_args(argv[1:])
+        cli._check(cli._parser(), args)
