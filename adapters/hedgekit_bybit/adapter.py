@@ -79,6 +79,7 @@ from hedgekit.models import (
 )
 
 from hedgekit_bybit import coin, ids, trailing, wire
+from hedgekit_bybit.account import BybitAccount
 from hedgekit_bybit import limits
 from hedgekit_bybit import rules
 from hedgekit_bybit.auth import install_hmac_signer
@@ -109,7 +110,7 @@ def _is_error(status: int, payload: Any) -> bool:
     return code is not None and code != 0
 
 
-class BybitAdapter(VenueAdapter):
+class BybitAdapter(VenueAdapter, BybitAccount):
     """Bybit v5 linear: per-symbol mode, ``positionIdx`` 0/1/2, conditional orders in the order list."""
 
     name: ClassVar[str] = "bybit"

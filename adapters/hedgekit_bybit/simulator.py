@@ -40,10 +40,11 @@ from hedgekit.testing.engine_types import EngineError, ModeScope
 from hedgekit.testing.frontend import Frontend, RecordedRequest, WireResponse
 from hedgekit.testing.streams import StreamFrontend
 
+from hedgekit_bybit import simulator_account as account
 from hedgekit_bybit import simulator_position as position
 from hedgekit_bybit import simulator_trade as trade
 from hedgekit_bybit.simulator_markets import INSTRUMENTS, default_marks, engine_market, instruments_info
-from hedgekit_bybit.simulator_markets import server_time, tickers
+from hedgekit_bybit.simulator_markets import server_time
 from hedgekit_bybit.simulator_trade import State
 from hedgekit_bybit.simulator_wire import BybitError, Params, engine_error, envelope, too_many_visits
 from hedgekit_bybit.rules import engine_rules
@@ -76,7 +77,11 @@ def _public(fn: Callable[[Engine, Params], Any]) -> EndpointHandler:
 ROUTES: dict[tuple[str, str], Endpoint] = {
     ("GET", "/v5/market/time"): Endpoint(_public(server_time), signed=False),
     ("GET", "/v5/market/instruments-info"): Endpoint(_public(instruments_info), signed=False),
-    ("GET", "/v5/market/tickers"): Endpoint(_public(tickers), signed=False),
+    ("GET", "/v5/market/tickers"): Endpoint(account.tickers, signed=False),
+    ("GET", "/v5/market/funding/history"): Endpoint(account.funding_history, signed=False),
+    ("GET", "/v5/account/transaction-log"): Endpoint(account.transaction_log),
+    ("GET", "/v5/execution/list"): Endpoint(account.execution_list),
+    ("POST", "/v5/order/amend"): Endpoint(account.amend_order),
     ("GET", "/v5/position/list"): Endpoint(position.position_list),
     ("POST", "/v5/position/switch-mode"): Endpoint(position.switch_mode),
     ("POST", "/v5/position/set-leverage"): Endpoint(position.set_leverage),

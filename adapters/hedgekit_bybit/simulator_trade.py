@@ -453,6 +453,9 @@ CURSOR_STYLES = {
     "realtime": "page_args%3D{uuid}%26symbol%3D{seq}%26",
     # order-list.mdx: "page_token%3D39380%26"
     "history": "page_token%3D{seq}%26",
+    # transaction-log.mdx: "21963%3A1%2C14954%3A1"; execution.mdx: "132766%3A2%2C132766%3A2"
+    "translog": "{seq}%3A1%2C{seq}%3A1",
+    "execution": "{seq}%3A2%2C{seq}%3A2",
 }
 """``nextPageCursor`` shapes by listing, from the docs' example answers. The tokens are opaque: the
 simulator keeps what each stands for (:attr:`State.cursors`). UNCONFIRMED: the part after the
