@@ -34,6 +34,7 @@ BENCHMARKS = {
     "simulator": "benchmarks.bench_simulator",
     "memory": "benchmarks.bench_memory",
     "stream": "benchmarks.bench_stream",
+    "harness": "benchmarks.bench_harness",
 }
 ALIASES = {"mode": "mode_switch", "mode-switch": "mode_switch", "sim": "simulator", "mem": "memory", "streams": "stream"}
 
