@@ -319,16 +319,12 @@ def _side(args: argparse.Namespace) -> PositionSide:
     return PositionSide(args.leg)
 
 
-def _mode_text(state: Any) -> str:
-    return f"{state.mode.value} ({state.scope.value}{' ' + state.scope_key if state.scope_key else ''})"
-
-
 async def _mode(hk: HedgeClient, args: argparse.Namespace) -> _Result:
     if args.set:
         state = await hk.set_position_mode(PositionMode(args.set), args.symbol)
     else:
         state = await hk.position_mode(args.symbol)
-    return _Result(state, _mode_text(state))
+    return _Result(state, f"{state.mode.value} ({state.scope.value}{' ' + state.scope_key if state.scope_key else ''})")
 
 
 async def _legs(hk: HedgeClient, args: argparse.Namespace) -> _Result:
@@ -547,6 +543,8 @@ def describe(exc: BaseException) -> str:
         line = f"{type(exc).__name__}: {exc}"
         if exc.message == MISSING_CREDENTIALS:
             line = f"{line}; {CREDENTIALS_HINT}"
+        if isinstance(exc, OrderStatusUnknown) and exc.client_order_id and exc.client_order_id not in line:
+            line = f"{line}; client order id {exc.client_order_id}"
         return _one_line(line)
     return _one_line(f"unexpected {type(exc).__name__}: {exc}")
 

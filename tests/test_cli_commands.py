@@ -205,7 +205,8 @@ def test_an_order_of_unknown_fate_is_5(monkeypatch: pytest.MonkeyPatch, capsys: 
 
     monkeypatch.setattr(cli, "_run", lost)
     assert cli.main(["open", "--venue", "binance", "long", BTC, "0.01"]) == 5
-    assert one_error_line(capsys) == "error: OrderStatusUnknown: binance place_order the order's fate is unknown; look it up"
+    assert one_error_line(capsys) == ("error: OrderStatusUnknown: binance place_order the order's fate is unknown; "
+                                      "look it up; client order id hk-1")
 
 
 @pytest.mark.parametrize("argv, text", [
@@ -359,28 +360,38 @@ def test_the_program_prints_json_a_script_can_read(binance: Cli) -> None:
     assert hedgekit.LegPair.model_validate(pair).symbol == BTC  # the JSON reads back as the model
 
 
-def test_funding_and_balance_on_binance(binance: Cli) -> None:
-    size = minimum(binance)
-    binance.ok("mode", "--set", "hedge")
-    binance.ok("open", "long", BTC, str(size))
-    binance.ok("open", "short", BTC, str(size * 3))
-    view = binance.json("funding", BTC)
+@pytest.mark.parametrize("name", ["binance", "aster"])  # the venues whose adapters have account views so far
+def test_funding_and_balance(name: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    sim = ThreadedVenue(name)
+    _set_env(monkeypatch, sim)
+    try:
+        _funding_and_balance(Cli(sim, name, capsys))
+    finally:
+        sim.close()
+
+
+def _funding_and_balance(run: Cli) -> None:
+    size = minimum(run)
+    run.ok("mode", "--set", "hedge")
+    run.ok("open", "long", BTC, str(size))
+    run.ok("open", "short", BTC, str(size * 3))
+    view = run.json("funding", BTC)
     rate, long, short = Decimal(view["rate"]), view["long"], view["short"]
     assert (view["symbol"], long["side"], short["side"], view["interval"]) == (BTC, "long", "short", "PT8H")
     assert Decimal(long["payment"]) == -Decimal(long["notional"]) * rate  # a long pays a positive rate
     assert Decimal(short["payment"]) == Decimal(short["notional"]) * rate  # a short receives it
     assert Decimal(view["net"]) == Decimal(long["payment"]) + Decimal(short["payment"])
-    text = binance.ok("funding", BTC)
+    text = run.ok("funding", BTC)
     assert text.startswith(f"{BTC} funding rate {view['rate']} (") and " every 8h, mark " in text
     assert f"  net {view['net']} (+ received, - paid)" in text
 
-    before = binance.json("balance")
+    before = run.json("balance")
     assert set(before) == {"venue", "asset", "equity", "wallet_balance", "available", "margin_used", "unrealized_pnl"}
     assert Decimal(before["equity"]) == Decimal(before["wallet_balance"]) + Decimal(before["unrealized_pnl"])
-    binance.venue.settle_funding(BTC, rate)  # the venue pays at the rate the view announced
-    after = binance.json("balance")
+    run.venue.settle_funding(BTC, rate)  # the venue pays at the rate the view announced
+    after = run.json("balance")
     assert Decimal(after["wallet_balance"]) - Decimal(before["wallet_balance"]) == Decimal(view["net"])
-    assert binance.ok("balance").startswith(f"USDT: equity {after['equity']}, wallet {after['wallet_balance']}")
+    assert run.ok("balance").startswith(f"USDT: equity {after['equity']}, wallet {after['wallet_balance']}")
 
 
 async def test_watch_json_prints_one_object_a_line(capsys: pytest.CaptureFixture[str],
