@@ -57,6 +57,7 @@ WEIGHTS: dict[str, Weight | ByParam] = {
     # market data
     "fapiPublicGetExchangeInfo": _w(1, "market_data_api.exchange_information: Weight 1"),
     "fapiPublicGetTime": _w(1, "market_data_api.check_server_time: Weight 1"),
+    "fapiPublicGetPremiumIndex": _w(1, "market_data_api.mark_price: Weight 1"),
     # position mode
     "fapiPrivateGetPositionSideDual": _w(30, "account_api.get_current_position_mode: Weight 30"),
     "fapiPrivatePostPositionSideDual": _w(1, "trade_api.change_position_mode: Weight 1"),

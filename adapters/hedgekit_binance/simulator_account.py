@@ -57,8 +57,10 @@ def _active_symbols(engine: Engine, params: Params) -> list[str]:
 
 
 def _price(value: Decimal) -> str:
-    """Entry-style prices: unpadded, ``"0.0"`` for none (positionRisk examples)."""
-    return "0.0" if value == ZERO else plain(value)
+    """Entry-style prices: at most 8 decimals, unpadded, ``"0.0"`` for none (positionRisk examples:
+    ``"entryPrice": "0.385"``, ``"breakEvenPrice": "0.385077"``, COIN-M ``"11707.70000003"``; that
+    Binance rounds an average entry to 8 decimals is UNCONFIRMED: the examples never show more)."""
+    return "0.0" if value == ZERO else plain(Decimal(eight(value)))
 
 
 def _book(engine: Engine, leg: Leg, side: Side) -> Decimal:

@@ -468,8 +468,10 @@ class BinanceStreamFrontend(StreamFrontend):
 
     def position_row(self, leg: Leg) -> dict[str, Any]:
         """One ``ACCOUNT_UPDATE.a.P`` row (BND: ``s, pa, ep, bep, cr, up, mt, iw, ps``)."""
-        pp = self._pp(leg.symbol)
-        entry = fixed(leg.entry_price, max(pp, 5))
+        # the REST row's entryPrice value (8 decimals at most), padded to the 5 decimals of the
+        # event's example ("ep":"6563.66500")
+        entry = fixed(Decimal(fixed(leg.entry_price, 8)).normalize(), 5) if decimals8(leg.entry_price) <= 5 \
+            else fixed(leg.entry_price, 8)
         return {
             "s": leg.symbol,
             "pa": plain(leg.signed_size),
@@ -531,6 +533,12 @@ class BinanceStreamFrontend(StreamFrontend):
     def mode_events(self, event: ModeChanged) -> list[dict[str, Any]]:
         """Binance documents no event for a position-mode change."""
         return []
+
+
+def decimals8(value: Decimal) -> int:
+    """How many decimals ``value`` needs once rounded to 8."""
+    exponent = Decimal(fixed(value, 8)).normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
 def _dump(event: Mapping[str, Any]) -> str:

@@ -46,6 +46,7 @@ SUB_ACCOUNT = Limit("sub-account orders", SUB_ACCOUNT_ORDERS, WINDOW_S)
 LIMITS: dict[str, tuple[int, bool]] = {
     "publicGetPublicInstruments": (20, False),  # IP + instType (counted per instType below)
     "publicGetPublicTime": (10, False),  # IP
+    "publicGetPublicMarkPrice": (10, True),  # "Rate Limit: 10 requests per 2 seconds", "IP + Instrument ID" (#public-data-rest-api-get-mark-price)
     "privateGetAccountConfig": (5, False),
     "privatePostAccountSetPositionMode": (5, False),
     "privateGetAccountPositions": (10, False),

@@ -40,6 +40,7 @@ from hedgekit_okx.simulator_wire import (
     Params,
     SimState,
     contracts,
+    figure,
     instrument_of,
     ms,
     param_error,
@@ -315,7 +316,7 @@ def real_leverage(leg: Leg) -> str:
 
 
 def _ratio(numerator: Decimal, denominator: Decimal) -> str:
-    return plain(numerator / denominator) if denominator else ""
+    return figure(numerator / denominator) if denominator else ""
 
 
 def _waiting_algos(state: SimState, inst_id: str) -> list[AlgoRecord]:
@@ -347,20 +348,20 @@ def position_row(state: SimState, leg: Leg, spec: InstrumentSpec) -> dict[str, A
     ]
     upl = leg.unrealized_pnl
     return {
-        "adl": "1", "availPos": "", "avgPx": plain(leg.entry_price), "baseBal": "", "baseBorrowed": "",
-        "baseInterest": "", "bePx": plain(leg.entry_price), "bizRefId": "", "bizRefType": "",
+        "adl": "1", "availPos": "", "avgPx": figure(leg.entry_price), "baseBal": "", "baseBorrowed": "",
+        "baseInterest": "", "bePx": figure(leg.entry_price), "bizRefId": "", "bizRefType": "",
         "cTime": ms(leg.update_time), "ccy": "USDT", "clSpotInUseAmt": "", "closeOrderAlgo": close_algos,
         "deltaBS": "", "deltaPA": "", "fee": "0", "fundingFee": "0", "gammaBS": "", "gammaPA": "",
-        "hedgedPos": "", "idxPx": mark, "imr": "" if isolated else plain(leg.initial_margin), "instId": spec.inst_id,
+        "hedgedPos": "", "idxPx": mark, "imr": "" if isolated else figure(leg.initial_margin), "instId": spec.inst_id,
         "instType": "SWAP", "interest": "", "last": mark, "lever": plain(leg.leverage), "liab": "", "liabCcy": "",
-        "liqPenalty": "0", "liqPx": plain(leg.liquidation_price) if leg.liquidation_price else "",
-        "margin": plain(leg.isolated_margin) if isolated else "", "markPx": mark, "maxSpotInUseAmt": "",
-        "mgnMode": MGN_MODE[leg.margin_type], "mgnRatio": ratio, "mmr": plain(leg.maintenance_margin),
-        "notionalUsd": plain(abs(leg.notional)), "optVal": "", "pendingCloseOrdLiabVal": "", "pnl": "0",
+        "liqPenalty": "0", "liqPx": figure(leg.liquidation_price) if leg.liquidation_price else "",
+        "margin": figure(leg.isolated_margin) if isolated else "", "markPx": mark, "maxSpotInUseAmt": "",
+        "mgnMode": MGN_MODE[leg.margin_type], "mgnRatio": ratio, "mmr": figure(leg.maintenance_margin),
+        "notionalUsd": figure(abs(leg.notional)), "optVal": "", "pendingCloseOrdLiabVal": "", "pnl": "0",
         "pos": contracts(spec, leg.size), "posCcy": "", "posId": state.pos_id(spec.inst_id, pos_side),
         "posSide": pos_side, "quoteBal": "", "quoteBorrowed": "", "quoteInterest": "", "realizedPnl": "",
         "spotInUseAmt": "", "spotInUseCcy": "", "thetaBS": "", "thetaPA": "", "tradeId": "",
-        "uTime": ms(leg.update_time), "upl": plain(upl), "uplLastPx": plain(upl),
+        "uTime": ms(leg.update_time), "upl": figure(upl), "uplLastPx": figure(upl),
         "uplRatio": _ratio(upl, leg.initial_margin), "uplRatioLastPx": _ratio(upl, leg.initial_margin),
         "usdPx": "", "vegaBS": "", "vegaPA": "", "nonSettleAvgPx": "", "settledPnl": "",
     }

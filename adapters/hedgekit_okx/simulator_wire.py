@@ -277,6 +277,17 @@ def plain(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
+def figure(value: Decimal) -> str:
+    """A computed figure (average price, liquidation price, PnL, margins, notional, ratios) as OKX
+    writes it: the shortest decimal form of the nearest double, no exponent (the docs' and ccxt's
+    captured position rows: ``"liqPx": "12608.959083877446"``, ``"notionalUsd": "1592.1760000000002"``,
+    ``"upl": "0.0108608358957281"``; that OKX computes in doubles is read from those samples,
+    UNCONFIRMED)."""
+    if value == 0:
+        return "0"
+    return plain(Decimal(repr(float(value))))
+
+
 def contracts(spec: InstrumentSpec, base_quantity: Decimal) -> str:
     """A base quantity as a contract count string (exact: quantities live on the lot grid)."""
     return plain(base_quantity / spec.contract_value)

@@ -22,6 +22,7 @@ NOW = 1_700_000_000_123
 PARAMS: dict[str, dict[str, Any]] = {
     "fapiPublicGetExchangeInfo": {},
     "fapiPublicGetTime": {},
+    "fapiPublicGetPremiumIndex": {"symbol": "BTCUSDT"},
     "fapiPrivateGetPositionSideDual": {},
     "fapiPrivatePostPositionSideDual": {"dualSidePosition": "true"},
     "fapiPrivateV3GetPositionRisk": {"symbol": "BTCUSDT"},

@@ -34,6 +34,7 @@ DIFF = 250
 PARAMS: dict[str, Any] = {
     "publicGetPublicInstruments": {"instType": "SWAP"},
     "publicGetPublicTime": {},
+    "publicGetPublicMarkPrice": {"instType": "SWAP", "instId": "BTC-USDT-SWAP"},
     "privateGetAccountConfig": {},
     "privatePostAccountSetPositionMode": {"posMode": "long_short_mode"},
     "privateGetAccountPositions": {"instType": "SWAP", "instId": "BTC-USDT-SWAP"},
