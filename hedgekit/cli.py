@@ -53,7 +53,8 @@ from hedgekit.client import HedgeClient
 from hedgekit.errors import (MISSING_CREDENTIALS, AuthenticationError, ConfigurationError, ExchangeError,
                              ExchangeUnavailable, HedgekitError, InsufficientMargin, InvalidRequest, ModeChangeBlocked,
                              NetworkError, OrderRejected, OrderStatusUnknown, PositionSideMismatch)
-from hedgekit.models import Leg, LegPair, MarginMode, Order, PositionMode, PositionSide, TimeInForce, WorkingType
+from hedgekit.models import (Leg, LegPair, MarginMode, Order, OrderStatus, PositionMode, PositionSide, TimeInForce,
+                             WorkingType)
 from hedgekit.payload import plain
 from hedgekit.stream import LegChanged, OrderChanged, StreamEvent
 
@@ -398,7 +399,7 @@ async def _cancel(hk: HedgeClient, args: argparse.Namespace) -> _Result:
     else:
         order = await hk.cancel_order(args.symbol, args.order_id, client_order_id=args.client_id,
                                       conditional=args.conditional)
-    return _Result(order, f"canceled {_order_line(order)}" if order.status.value == "canceled" else _order_line(order))
+    return _Result(order, f"canceled {_order_line(order)}" if order.status is OrderStatus.CANCELED else _order_line(order))
 
 
 async def _leverage(hk: HedgeClient, args: argparse.Namespace) -> _Result:
