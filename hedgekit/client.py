@@ -105,6 +105,31 @@ class HedgeClient:
         return self._adapter
 
     @property
+    def exchange(self) -> Any:
+        """The ccxt exchange (``ccxt.async_support``) this client sends through, for what hedgekit
+        does not cover: ``await hk.exchange.fetch_ticker("BTC/USDT:USDT")``, or a venue endpoint
+        through ccxt's implicit methods (``await hk.exchange.fapiPublicGetPremiumIndex({...})``).
+
+        It is the exchange given to ``connect(exchange=...)``, else the one hedgekit made, with the
+        ``base_url``, credentials and signing hedgekit set up. hedgekit owns its life: it exists
+        from :meth:`open` (``async with``) to :meth:`aclose`, which closes it; do not close it
+        yourself. Calls made through it bypass hedgekit: no position-side filling, mode checks,
+        retries, exactly-once order handling or client-side pacing, and ccxt's own errors.
+
+        Raises:
+            ConfigurationError: The client is not open (not yet, or closed), or its venue's
+                adapter is not built on ccxt.
+        """
+        exchange = getattr(self._adapter, "exchange", None)
+        if exchange is None:
+            if self._state is not _State.OPEN:
+                raise ConfigurationError(
+                    "the ccxt exchange exists while the client is open: use `async with hedgekit.connect(...)` "
+                    "or await hk.open() first", venue=self.venue)
+            raise ConfigurationError(f"the {self.venue} adapter is not built on a ccxt exchange", venue=self.venue)
+        return exchange
+
+    @property
     def closed(self) -> bool:
         """True once :meth:`aclose` was called (new calls are refused from then on)."""
         return self._state in (_State.CLOSING, _State.CLOSED)

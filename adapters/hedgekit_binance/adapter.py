@@ -209,6 +209,11 @@ class BinanceAdapter(VenueAdapter, BinanceFamilyAccount):
         if exchange is not None:
             await exchange.close()
 
+    @property
+    def exchange(self) -> Any:
+        """The ccxt exchange this adapter sends through; ``None`` before :meth:`open` and after :meth:`close`."""
+        return self._exchange
+
     async def server_time_ms(self) -> int:
         """``GET /fapi/v1/time`` ``serverTime`` (ms)."""
         payload = await self._call("resync_time", "fapiPublicGetTime", {})

@@ -198,6 +198,11 @@ class BybitAdapter(VenueAdapter, BybitAccount):
         if exchange is not None:
             await exchange.close()
 
+    @property
+    def exchange(self) -> Any:
+        """The ccxt exchange this adapter sends through; ``None`` before :meth:`open` and after :meth:`close`."""
+        return self._exchange
+
     async def server_time_ms(self) -> int:
         """``GET /v5/market/time``: the envelope's ``time`` (ms)."""
         payload = await self._call("resync_time", "publicGetV5MarketTime", {})

@@ -139,6 +139,11 @@ class OkxAdapter(VenueAdapter):
     async def close(self) -> None:
         await self._transport.close()
 
+    @property
+    def exchange(self) -> Any:
+        """The ccxt exchange this adapter sends through; ``None`` before :meth:`open` and after :meth:`close`."""
+        return self._transport.exchange
+
     async def server_time_ms(self) -> int:
         """``GET /api/v5/public/time`` ``ts`` (ms)."""
         payload = await self._call("resync_time", "publicGetPublicTime", {})
