@@ -74,6 +74,7 @@ from hedgekit.models import (
 from hedgekit.stream_session import StreamOptions, StreamSession
 
 from hedgekit_okx import ids, wire
+from hedgekit_okx.account import OkxAccount
 from hedgekit_okx import wire_orders as wo
 from hedgekit_okx import rules
 from hedgekit_okx.errors import ORDER_DOES_NOT_EXIST
@@ -86,7 +87,7 @@ log = logging.getLogger(__name__)
 MODE_INST_TYPES = ("SWAP", "FUTURES")
 
 
-class OkxAdapter(VenueAdapter):
+class OkxAdapter(VenueAdapter, OkxAccount):
     """OKX v5 SWAP: account-wide ``posMode``, ``posSide`` per order, sizes in contracts, algo orders apart."""
 
     name: ClassVar[str] = "okx"

@@ -52,6 +52,7 @@ from hedgekit.testing.streams import StreamFrontend
 
 from hedgekit_okx import simulator_account as account
 from hedgekit_okx import simulator_algo as algo
+from hedgekit_okx import simulator_funding as funding
 from hedgekit_okx import simulator_trade as trade
 from hedgekit_okx.simulator_ledger import OkxEngine
 from hedgekit_okx.simulator_markets import SPECS, engine_market
@@ -83,6 +84,13 @@ ROUTES: dict[tuple[str, str], Endpoint] = {
     ("GET", "/api/v5/public/time"): Endpoint(account.server_time, signed=False),
     ("GET", "/api/v5/public/instruments"): Endpoint(account.instruments, signed=False),
     ("GET", "/api/v5/public/mark-price"): Endpoint(account.mark_price, signed=False),
+    ("GET", "/api/v5/public/funding-rate"): Endpoint(funding.funding_rate, signed=False),
+    ("GET", "/api/v5/public/funding-rate-history"): Endpoint(funding.funding_rate_history, signed=False),
+    ("GET", "/api/v5/account/bills"): Endpoint(funding.bills),
+    ("GET", "/api/v5/account/bills-archive"): Endpoint(funding.bills_archive),
+    ("GET", "/api/v5/trade/fills"): Endpoint(funding.fills),
+    ("GET", "/api/v5/trade/fills-history"): Endpoint(funding.fills_history),
+    ("POST", "/api/v5/trade/amend-order"): Endpoint(funding.amend_order, "order"),
     ("GET", "/api/v5/account/config"): Endpoint(account.account_config),
     ("POST", "/api/v5/account/set-position-mode"): Endpoint(account.set_position_mode),
     ("GET", "/api/v5/account/positions"): Endpoint(account.positions),

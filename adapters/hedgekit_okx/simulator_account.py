@@ -351,7 +351,7 @@ def position_row(state: SimState, leg: Leg, spec: InstrumentSpec) -> dict[str, A
         "adl": "1", "availPos": "", "avgPx": figure(leg.entry_price), "baseBal": "", "baseBorrowed": "",
         "baseInterest": "", "bePx": figure(leg.entry_price), "bizRefId": "", "bizRefType": "",
         "cTime": ms(leg.update_time), "ccy": "USDT", "clSpotInUseAmt": "", "closeOrderAlgo": close_algos,
-        "deltaBS": "", "deltaPA": "", "fee": "0", "fundingFee": "0", "gammaBS": "", "gammaPA": "",
+        "deltaBS": "", "deltaPA": "", "fee": "0", "fundingFee": plain(engine.account_book.leg_funding(spec.inst_id, leg.position_side)), "gammaBS": "", "gammaPA": "",
         "hedgedPos": "", "idxPx": mark, "imr": "" if isolated else figure(leg.initial_margin), "instId": spec.inst_id,
         "instType": "SWAP", "interest": "", "last": mark, "lever": plain(leg.leverage), "liab": "", "liabCcy": "",
         "liqPenalty": "0", "liqPx": figure(leg.liquidation_price) if leg.liquidation_price else "",

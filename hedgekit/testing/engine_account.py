@@ -179,6 +179,23 @@ class AccountBook:
         return [f for f in self.funding if sid in (None, f.symbol) and (since is None or f.time >= since)
                 and (until is None or f.time <= until)]
 
+    def leg_funding(self, sid: str, side: PositionSide) -> Decimal:
+        """Funding the leg received (+) or paid (−) since it last opened from flat (OKX ``fundingFee``)."""
+        size, opened = ZERO, 0
+        for fill in self.fills:
+            if fill.symbol != sid or fill.position_side is not side:
+                continue
+            grows = (fill.side is Side.BUY) == (side is not PositionSide.SHORT)
+            if side is PositionSide.BOTH:
+                after = size + (fill.quantity if fill.side is Side.BUY else -fill.quantity)
+            else:
+                after = size + (fill.quantity if grows else -fill.quantity)
+            if size == ZERO and after != ZERO:
+                opened = fill.time
+            size = after
+        return sum((f.amount for f in self.funding
+                    if f.symbol == sid and f.position_side is side and f.time >= opened), ZERO)
+
     def rates_of(self, sid: str, since: int | None = None, until: int | None = None) -> list[RateRecord]:
         """Settled rates of one market with ``since <= time <= until``, oldest first."""
         return [r for r in self.rates if r.symbol == sid and (since is None or r.time >= since)
