@@ -143,12 +143,12 @@ def sizes_at(time_ms: int, now: dict[PositionSide, Decimal], fills: Iterable[Acc
 
     Sizes are unsigned on ``LONG``/``SHORT`` and signed on ``BOTH``. A fill that opens a leg (a
     BUY on ``LONG``, a SELL on ``SHORT``, a BUY on ``BOTH``) is taken back off, a closing one added
-    back. A fill at exactly ``time_ms`` counts as after it: venues settle funding on the positions
-    held at the funding time.
+    back. A fill at exactly ``time_ms`` (to the millisecond) counts as before it: it is part of the
+    position held at the funding time, on which venues settle.
     """
     sizes = dict(now)
     for fill in fills:
-        if fill.time is None or fill.time.timestamp() * 1000 < time_ms:
+        if fill.time is None or round(fill.time.timestamp() * 1000) <= time_ms:
             continue
         side = fill.position_side
         opening = (fill.side is Side.BUY) == (side is not PositionSide.SHORT)

@@ -133,6 +133,7 @@ class BybitAccount(AccountAdapter):
                     payment_id=_READ.text(row, "id"), side=side, basis="side", rate=rate,
                     mark_price=_READ.dec(row, "tradePrice", required=False), raw=row,
                 ))
+        out.reverse()  # the log comes newest first
         out.sort(key=lambda r: r.time_ms)
         return out
 
@@ -185,6 +186,7 @@ class BybitAccount(AccountAdapter):
                     maker=wire.boolean(row, "isMaker"), time=_READ.when(row, "execTime", required=True),
                     leg_derived=True, raw=row,
                 ))
+        fills.reverse()  # the venue lists newest first: oldest first, ties in the venue's order
         fills.sort(key=lambda f: f.time.timestamp() if f.time else 0.0)
         return fills
 

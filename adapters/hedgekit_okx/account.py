@@ -144,6 +144,7 @@ class OkxAccount(AccountAdapter):
                     time_ms=time_ms, payment_id=wire.text(row, "billId"), rate=_rate_at(rates, time_ms),
                     mark_price=wire.blank_dec(row, "px"), raw=row,
                 ))
+        out.reverse()  # bills come newest first
         out.sort(key=lambda r: r.time_ms)
         return out
 
@@ -205,6 +206,7 @@ class OkxAccount(AccountAdapter):
                     time=wire.when(row, "fillTime", required=False) or wire.when(row, "ts", required=True),
                     raw=row,
                 ))
+        fills.reverse()  # the venue lists newest first: oldest first, ties in the venue's order
         fills.sort(key=lambda f: f.time.timestamp() if f.time else 0.0)
         return fills
 
