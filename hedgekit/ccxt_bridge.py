@@ -21,6 +21,7 @@ import functools
 import json
 import logging
 import re
+import socket
 import ssl
 import types
 from collections.abc import Callable, Iterable, Mapping
@@ -317,6 +318,18 @@ def _ccxt_table() -> list[tuple[type[BaseException], type[HedgekitError]]]:
     ]
 
 
+def _no_connection(exc: BaseException) -> bool:
+    """Whether ccxt's ``ExchangeNotAvailable`` stands for no answer at all: ccxt raises it from a
+    failed DNS lookup and from aiohttp's connection errors (refused, reset, closed before the
+    answer; ``async_support/base/exchange.py`` ``fetch``), with that error as its cause, and from a
+    venue's own "unavailable" answer without one."""
+    if not isinstance(exc, errors_module().ExchangeNotAvailable):
+        return False
+    import aiohttp
+
+    return isinstance(exc.__cause__, (aiohttp.ClientConnectionError, socket.gaierror))
+
+
 def is_ccxt_error(exc: BaseException) -> bool:
     """Whether ``exc`` is one of ccxt's exceptions."""
     return isinstance(exc, errors_module().BaseError)
@@ -325,6 +338,8 @@ def is_ccxt_error(exc: BaseException) -> bool:
 def from_ccxt(exc: BaseException, *, venue: str, operation: str, secrets: tuple[str | None, ...] = ()) -> HedgekitError:
     """Translate a ccxt exception into the hedgekit error of the same meaning (message redacted)."""
     message = redact(str(exc) or type(exc).__name__, *secrets)
+    if _no_connection(exc):
+        return NetworkError(message, venue=venue, operation=operation)
     for ccxt_cls, ours in _ccxt_table():
         if isinstance(exc, ccxt_cls):
             if ours is MalformedResponse:  # ccxt could not read the body at all

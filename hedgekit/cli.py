@@ -51,8 +51,8 @@ from pydantic import BaseModel, TypeAdapter
 import hedgekit
 from hedgekit.client import HedgeClient
 from hedgekit.errors import (MISSING_CREDENTIALS, AuthenticationError, ConfigurationError, ExchangeError,
-                             ExchangeUnavailable, HedgekitError, InsufficientMargin, InvalidRequest, ModeChangeBlocked,
-                             NetworkError, OrderRejected, OrderStatusUnknown, PositionSideMismatch)
+                             HedgekitError, InsufficientMargin, InvalidRequest, ModeChangeBlocked, NetworkError,
+                             OrderRejected, OrderStatusUnknown, PositionSideMismatch)
 from hedgekit.models import (Leg, LegPair, MarginMode, Order, OrderStatus, PositionMode, PositionSide, TimeInForce,
                              WorkingType)
 from hedgekit.payload import plain
@@ -99,23 +99,11 @@ ENVIRONMENT: tuple[tuple[str, str], ...] = (
 """The environment variables the command line reads (``hedgekit --help`` prints them)."""
 
 
-def _no_answer(exc: HedgekitError) -> bool:
-    """Whether ``exc`` is an ExchangeUnavailable that no answer of the venue stands behind.
-
-    ccxt reports a refused or dropped connection and a failed DNS lookup as ``ExchangeNotAvailable``
-    (``async_support/base/exchange.py`` ``fetch``), which hedgekit reads as ExchangeUnavailable,
-    with the cause cut off (``ccxt_bridge.call_endpoint`` keeps ccxt's exception out of the
-    error). Every error built from a venue's answer carries its HTTP status; one without a status
-    and a code never reached the venue, so it is a network failure.
-    """
-    return isinstance(exc, ExchangeUnavailable) and exc.http_status is None and exc.code is None
-
-
 def exit_status(exc: BaseException) -> int:
     """The exit status for an error that ended a command (see :data:`EXIT_STATUSES`)."""
     if isinstance(exc, OrderStatusUnknown):
         return EXIT_ORDER_UNKNOWN
-    if isinstance(exc, NetworkError) or (isinstance(exc, HedgekitError) and _no_answer(exc)):
+    if isinstance(exc, NetworkError):
         return EXIT_NETWORK
     if isinstance(exc, ConfigurationError):
         return EXIT_USAGE

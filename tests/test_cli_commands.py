@@ -152,9 +152,9 @@ def test_every_hedgekit_error_has_its_exit_status(cls: type[errors.HedgekitError
     assert cli.exit_status(exc) == EXPECTED_STATUS[cls.__name__]
 
 
-def test_an_unavailable_venue_that_answered_is_a_venue_error_and_one_that_did_not_is_the_network() -> None:
+def test_an_unavailable_venue_is_a_venue_error_and_no_connection_is_the_network() -> None:
     answered = errors.ExchangeUnavailable("Service Unavailable", venue="binance", http_status=503)
-    unanswered = errors.ExchangeUnavailable("binanceusdm GET http://127.0.0.1:1/fapi/v1/exchangeInfo", venue="binance")
+    unanswered = errors.NetworkError("binanceusdm GET http://127.0.0.1:1/fapi/v1/exchangeInfo", venue="binance")
     assert (cli.exit_status(answered), cli.exit_status(unanswered)) == (cli.EXIT_VENUE, cli.EXIT_NETWORK)
     assert cli.exit_status(RuntimeError("boom")) == cli.EXIT_BUG
 

@@ -131,3 +131,21 @@ def test_an_empty_ccxt_error_is_named_by_its_class() -> None:
 def test_a_foreign_exception_keeps_its_context() -> None:
     out = from_ccxt(RuntimeError("boom"), venue="okx", operation="legs")
     assert (out.message, out.venue, out.operation) == ("boom", "okx", "legs")
+
+
+@pytest.mark.parametrize("cause", ["refused", "dns", "none"])
+def test_no_connection_is_a_network_error_and_an_unavailable_answer_is_not(cause: str) -> None:
+    """ccxt raises ExchangeNotAvailable both for no connection (aiohttp's connection errors, a failed
+    DNS lookup, as its cause) and for a venue's own "unavailable" answer (no such cause)."""
+    import socket
+
+    import aiohttp
+
+    exc = ccxt.ExchangeNotAvailable("binanceusdm GET http://127.0.0.1:1/fapi/v1/exchangeInfo")
+    if cause == "refused":
+        exc.__cause__ = aiohttp.ClientConnectionError("Cannot connect to host 127.0.0.1:1")
+    elif cause == "dns":
+        exc.__cause__ = socket.gaierror(-2, "Name or service not known")
+    ours = from_ccxt(exc, venue="binance", operation="connect")
+    expected = errors.ExchangeUnavailable if cause == "none" else errors.NetworkError
+    assert type(ours) is expected and ours.transient
