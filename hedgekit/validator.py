@@ -111,9 +111,9 @@ def check_leverage(value: object, market: Market, venue: str) -> Decimal:
     step = market.leverage_step
     if step > 0 and number % step:
         if step == 1:
-            raise InvalidRequest(f"{venue} takes whole-number leverage only, not {_plain(number)}",
+            raise InvalidRequest(f"takes whole-number leverage only, not {_plain(number)}",
                                  venue=venue, symbol=market.symbol)
-        raise InvalidRequest(f"leverage {_plain(number)} is not on {venue}'s leverage step {_plain(step)} "
+        raise InvalidRequest(f"leverage {_plain(number)} is not on the venue's leverage step {_plain(step)} "
                              f"for {market.symbol}", venue=venue, symbol=market.symbol)
     if market.max_leverage is not None and number > market.max_leverage:
         raise InvalidRequest(f"leverage {_plain(number)} exceeds the maximum {market.max_leverage} of {market.symbol}",

@@ -316,7 +316,7 @@ def test_the_text_a_person_reads(binance: Cli) -> None:
 
 def test_a_fractional_leverage_is_refused_locally(binance: Cli) -> None:
     line = binance.fails(1, "leverage", BTC, "2.5")
-    assert line.startswith("error: InvalidRequest: binance ") and "whole-number leverage only, not 2.5" in line
+    assert line.startswith("error: InvalidRequest: binance ") and "binance takes whole-number leverage only, not 2.5" in line
     assert [r for r in binance.venue.requests if r.method != "GET"] == []
 
 
