@@ -56,6 +56,15 @@ WEIGHTS: dict[str, Weight | ByParam] = {
     "fapiPrivatePostV3Leverage": _w(1, "AST3 §Change Initial Leverage (TRADE): Weight 1"),
     "fapiPrivatePostV3MarginType": _w(1, "AST3 §Change Margin Type (TRADE): Weight 1"),
     "fapiPrivatePostV3Noop": _w(1, "AST3 §Noop: Weight 1"),
+    # account views (shared/ACCOUNT.md §2)
+    "fapiPublicGetV3PremiumIndex": _w(1, "AST3 §Mark Price: Weight 1"),
+    "fapiPublicGetV3FundingInfo": _w(1, "AST3 §Get Funding Rate Config: Weight 1"),
+    "fapiPublicGetV3FundingRate": _w(1, "AST3 §Get Funding Rate History: Weight 1"),
+    "fapiPrivateGetV3Income": _w(30, "AST3 §Get Income History(USER_DATA): Weight 30"),
+    "fapiPrivateGetV3UserTrades": _w(5, "AST3 §Account Trade List (USER_DATA): Weight 5"),
+    "fapiPrivateGetV3AccountWithJoinMargin": _w(5, "AST3 §Account Information v3 (USER_DATA): Weight 5"),
+    # hedgekit adds the method (ADDED_METHODS); whether an amendment counts on ORDERS is UNCONFIRMED
+    "fapiPrivatePutV3Order": _w(1, "AST3 §Modify Order (TRADE): Weight 1"),
     "fapiPrivatePostV3ListenKey": _w(1, "AST3 §Start User Data Stream (USER_STREAM): Weight 1"),
     "fapiPrivatePutV3ListenKey": _w(1, "AST3 §Keepalive User Data Stream (USER_STREAM): Weight 1"),
     "fapiPrivateDeleteV3ListenKey": _w(1, "AST3 §Close User Data Stream (USER_STREAM): Weight 1"),
@@ -75,7 +84,16 @@ WEIGHTS: dict[str, Weight | ByParam] = {
     "fapiPrivatePostV1ListenKey": _w(1, "AST1 §Start User Data Stream (USER_STREAM): Weight 1"),
     "fapiPrivatePutV1ListenKey": _w(1, "AST1 §Keepalive User Data Stream (USER_STREAM): Weight 1"),
     "fapiPrivateDeleteV1ListenKey": _w(1, "AST1 §Close User Data Stream (USER_STREAM): Weight 1"),
+    "fapiPublicGetV1PremiumIndex": _w(1, "AST1 GET /fapi/v1/premiumIndex: Weight 1"),
+    "fapiPublicGetV1FundingInfo": _w(1, "AST1 GET /fapi/v1/fundingInfo: Weight 1"),
+    "fapiPublicGetV1FundingRate": _w(1, "AST1 GET /fapi/v1/fundingRate: Weight 1"),
+    "fapiPrivateGetV1Income": _w(30, "AST1 GET /fapi/v1/income: Weight 30"),
+    "fapiPrivateGetV1UserTrades": _w(5, "AST1 GET /fapi/v1/userTrades: Weight 5"),
+    "fapiPrivateGetV4Account": _w(5, "AST1 GET /fapi/v4/account: Weight 5"),
 }
+
+ADDED_METHODS = frozenset({"fapiPrivatePutV3Order"})
+"""Endpoints ccxt 4.5.90 has no implicit method for; hedgekit_aster.account adds them to the exchange."""
 
 DEFAULT = _w(40, "not in WEIGHTS: the heaviest weight listed")
 """The weight of an endpoint missing from :data:`WEIGHTS` (a test keeps every called one listed)."""

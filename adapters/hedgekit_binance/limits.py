@@ -37,6 +37,9 @@ ORDERS_1M = Limit("ORDERS_1M", 1200, 60.0)
 """exchangeInfo ``{"rateLimitType":"ORDERS","interval":"MINUTE","intervalNum":1,"limit":1200}``."""
 
 
+FUNDING_INFO = Limit("FUNDING_INFO", 500, 300.0)
+"""GET /fapi/v1/fundingInfo and /fapi/v1/fundingRate: "share 500/5min/IP rate limit" (shared/ACCOUNT.md §1)."""
+
 
 def _w(weight: int, source: str) -> Weight:
     return Weight(((REQUEST_WEIGHT, weight),), source)
@@ -87,6 +90,17 @@ WEIGHTS: dict[str, Weight | ByParam] = {
     # 'noSymbol': 40} ("verified live incl. the weights"): UNCONFIRMED by a Binance document
     "dapiPrivateGetOpenAlgoOrders": _by_symbol(1, 40, "ccxt binance.py dapiPrivate openAlgoOrders: cost 1, "
                                                "noSymbol 40 (UNCONFIRMED by Binance's docs)"),
+    # account views (shared/ACCOUNT.md §1)
+    "fapiPublicGetFundingInfo": Weight(((REQUEST_WEIGHT, 0), (FUNDING_INFO, 1)), "market_data_api.get_funding_rate_info: "
+                                       "Weight 0, shares 500/5min/IP rate limit with GET /fapi/v1/fundingRate"),
+    "fapiPublicGetFundingRate": Weight(((REQUEST_WEIGHT, 0), (FUNDING_INFO, 1)), "market_data_api.get_funding_rate_history: "
+                                       "share 500/5min/IP rate limit with GET /fapi/v1/fundingInfo (the request weight "
+                                       "itself is UNCONFIRMED: 0 here)"),
+    "fapiPrivateGetIncome": _w(30, "account_api.get_income_history: Weight 30"),
+    "fapiPrivateGetUserTrades": _w(5, "trade_api.account_trade_list: Weight 5"),
+    "fapiPrivateV3GetAccount": _w(5, "account_api.account_information_v3: Weight 5"),
+    "fapiPrivatePutOrder": _order("trade_api.modify_order: 1 on 10s order rate limit; 1 on 1min order rate limit; "
+                                  "0 on IP rate limit"),
     # user data stream (USER_STREAM: the key header, no signature)
     "fapiPrivatePostListenKey": _w(1, "user_data_streams_api.start_user_data_stream: Weight 1"),
     "fapiPrivatePutListenKey": _w(1, "user_data_streams_api.keepalive_user_data_stream: Weight 1"),

@@ -45,6 +45,14 @@ WEIGHTS: dict[str, Weight] = {
     "publicGetV5MarketInstrumentsInfo": _ip("rate-limit.mdx HTTP IP limit"),
     "publicGetV5MarketTickers": _ip("rate-limit.mdx HTTP IP limit"),
     "publicGetV5MarketTime": _ip("rate-limit.mdx HTTP IP limit"),
+    "publicGetV5MarketFundingHistory": _ip("rate-limit.mdx HTTP IP limit"),
+    # account views (shared/ACCOUNT.md §3)
+    "privatePostV5OrderAmend": _uid("privatePostV5OrderAmend", 10, f"{_TABLE} › Trade: POST /v5/order/amend linear 10/s"),
+    "privateGetV5AccountWalletBalance": _uid("privateGetV5AccountWalletBalance", 50,
+                                             f"{_TABLE} › Account: GET /v5/account/wallet-balance 50/s"),
+    "privateGetV5ExecutionList": _uid("privateGetV5ExecutionList", 50, f"{_TABLE} › Trade: GET /v5/execution/list 50/s"),
+    "privateGetV5AccountTransactionLog": _uid("privateGetV5AccountTransactionLog", 25,
+                                              f"{_TABLE} › Account: GET /v5/account/transaction-log 25/s"),
     # Trade
     "privatePostV5OrderCreate": _uid("privatePostV5OrderCreate", 10, f"{_TABLE} › Trade: POST /v5/order/create linear 10/s"),
     "privatePostV5OrderCancel": _uid("privatePostV5OrderCancel", 10, f"{_TABLE} › Trade: POST /v5/order/cancel linear 10/s"),

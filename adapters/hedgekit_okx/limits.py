@@ -62,13 +62,22 @@ LIMITS: dict[str, tuple[int, bool]] = {
     "privatePostTradeOrderAlgo": (20, True),  # "User ID + Instrument ID"
     "privatePostTradeCancelAlgos": (20, True),  # "User ID + Instrument ID" (a one-order list: its instId)
     "privatePostTradeClosePosition": (20, True),  # "User ID + Instrument ID"
+    # account views (shared/ACCOUNT.md §4)
+    "publicGetPublicFundingRate": (10, True),  # "10 requests per 2 seconds", "IP + Instrument ID" (#get-funding-rate)
+    "publicGetPublicFundingRateHistory": (10, True),  # the same (#get-funding-rate-history)
+    "privateGetAccountBills": (10, False),  # "5 requests per second", "User ID" (#get-bills-details-last-7-days)
+    "privateGetAccountBillsArchive": (5, False),  # "5 requests per 2 seconds", "User ID" (#…-last-3-months)
+    "privateGetTradeFills": (60, False),  # "60 requests per 2 seconds", "User ID" (#get-transaction-details-last-3-days)
+    "privateGetTradeFillsHistory": (10, False),  # "10 requests per 2 seconds" (#…-last-3-months)
+    "privateGetAccountBalance": (10, False),  # "10 requests per 2 seconds", "User ID" (#get-balance)
+    "privatePostTradeAmendOrder": (60, True),  # "60 requests per 2 seconds", "User ID + Instrument ID" (#post-amend-order)
 }
 DEFAULT_LIMIT = 5
 """Requests per 2 s for an endpoint missing from ``LIMITS``: the smallest limit above."""
 
 #: Methods whose requests also count against the sub-account's order limit: "Only new order requests
 #: and amendment order requests will be counted" (place, place multiple, amend, amend multiple).
-SUB_ACCOUNT_METHODS = frozenset({"privatePostTradeOrder"})
+SUB_ACCOUNT_METHODS = frozenset({"privatePostTradeOrder", "privatePostTradeAmendOrder"})
 
 #: Where OKX splits a counter by more than the user: the parameter that names the part.
 SPLIT_BY = {"publicGetPublicInstruments": "instType"}
