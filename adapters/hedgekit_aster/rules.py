@@ -42,7 +42,8 @@ def engine_rules() -> EngineRules:
     """The engine rules of the Aster simulator (every rule's source: :class:`EngineRules`)."""
     from hedgekit.testing.engine_types import EngineRules
 
-    return EngineRules(
+    return EngineRules.with_conditional(
+        CONDITIONAL,
         # AST3 error codes: -4161 ISOLATED_LEVERAGE_REJECT_WITH_POSITION "Leverage reduction is not
         # supported in Isolated Margin Mode with open positions"
         leverage_reduction_blocked=True,
@@ -50,10 +51,4 @@ def engine_rules() -> EngineRules:
         mode_blocked_by_position=True,  # AST3 -4068 POSITION_SIDE_CHANGE_EXISTS_QUANTITY
         margin_type_blocked_by_orders=True,  # AST3 -4047 THERE_EXISTS_OPEN_ORDERS
         margin_type_blocked_by_position=True,  # AST3 -4048 THERE_EXISTS_QUANTITY
-        trigger_side_checked=CONDITIONAL.trigger_side_checked,
-        trigger_at_mark_refused=CONDITIONAL.trigger_at_price_refused,
-        activation_side_checked=CONDITIONAL.activation_side_checked,
-        callback_rate_min=CONDITIONAL.callback_rate_min,
-        callback_rate_max=CONDITIONAL.callback_rate_max,
-        callback_rate_min_exclusive=CONDITIONAL.callback_rate_min_exclusive,
     )

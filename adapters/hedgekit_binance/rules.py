@@ -44,7 +44,8 @@ def engine_rules() -> EngineRules:
     """The engine rules of the Binance USD-M simulator (every rule's source: :class:`EngineRules`)."""
     from hedgekit.testing.engine_types import EngineRules
 
-    return EngineRules(
+    return EngineRules.with_conditional(
+        CONDITIONAL,
         # ccxt binance.py: '-4161' "Leverage reduction is not supported in Isolated Margin Mode
         # with open positions"
         leverage_reduction_blocked=True,
@@ -52,10 +53,4 @@ def engine_rules() -> EngineRules:
         mode_blocked_by_position=True,  # -4068 "... if there exists position."
         margin_type_blocked_by_orders=True,  # -4047 "Margin type cannot be changed if there exists open orders."
         margin_type_blocked_by_position=True,  # -4048 "... if there exists position."
-        trigger_side_checked=CONDITIONAL.trigger_side_checked,
-        trigger_at_mark_refused=CONDITIONAL.trigger_at_price_refused,
-        activation_side_checked=CONDITIONAL.activation_side_checked,
-        callback_rate_min=CONDITIONAL.callback_rate_min,
-        callback_rate_max=CONDITIONAL.callback_rate_max,
-        callback_rate_min_exclusive=CONDITIONAL.callback_rate_min_exclusive,
     )

@@ -41,7 +41,8 @@ def engine_rules() -> EngineRules:
     """The engine rules of the Bybit simulator (every rule's source: :class:`EngineRules`)."""
     from hedgekit.testing.engine_types import EngineRules
 
-    return EngineRules(
+    return EngineRules.with_conditional(
+        CONDITIONAL,  # no callback range: Bybit trails by a price distance (trading-stop.mdx)
         # BYB leverage.mdx: buyLeverage/sellLeverage "[1, max leverage]", no rule against lowering an
         # isolated leg under a position; lowering draws margin from the available balance (the
         # simulator answers error.mdx 110012 "Insufficient available balance." when it cannot,
@@ -54,9 +55,4 @@ def engine_rules() -> EngineRules:
         # (3400045) before it asks the engine, which then finds nothing open
         margin_type_blocked_by_orders=True,
         margin_type_blocked_by_position=True,
-        trigger_side_checked=CONDITIONAL.trigger_side_checked,
-        trigger_at_mark_refused=CONDITIONAL.trigger_at_price_refused,
-        activation_side_checked=CONDITIONAL.activation_side_checked,
-        callback_rate_min=None,
-        callback_rate_max=None,
     )

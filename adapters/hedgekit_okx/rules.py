@@ -70,7 +70,8 @@ def engine_rules() -> EngineRules:
     """The engine rules of the OKX simulator (every rule's source: :class:`EngineRules`)."""
     from hedgekit.testing.engine_types import EngineRules
 
-    return EngineRules(
+    return EngineRules.with_conditional(
+        CONDITIONAL,
         # OKX error codes: 59103 "Account margin is insufficient and leverage is too low. Please
         # increase the leverage." refuses a lowering whose margin is missing; no code refuses every
         # lowering of an isolated leg under a position
@@ -80,10 +81,4 @@ def engine_rules() -> EngineRules:
         # margin mode is chosen per order (tdMode); the frontend decides before it asks the engine
         margin_type_blocked_by_orders=True,
         margin_type_blocked_by_position=True,
-        trigger_side_checked=CONDITIONAL.trigger_side_checked,
-        trigger_at_mark_refused=CONDITIONAL.trigger_at_price_refused,
-        activation_side_checked=CONDITIONAL.activation_side_checked,
-        callback_rate_min=CONDITIONAL.callback_rate_min,
-        callback_rate_max=CONDITIONAL.callback_rate_max,
-        callback_rate_min_exclusive=CONDITIONAL.callback_rate_min_exclusive,
     )

@@ -13,7 +13,10 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from hedgekit.adapter import ConditionalRules
 
 ZERO = Decimal(0)
 _E = TypeVar("_E", bound=enum.Enum)
@@ -224,6 +227,21 @@ class EngineRules:
     callback_rate_min: Decimal | None = None
     callback_rate_max: Decimal | None = None
     callback_rate_min_exclusive: bool = False
+
+    @classmethod
+    def with_conditional(cls, conditional: ConditionalRules, **rules: bool) -> EngineRules:
+        """A venue's engine rules: the conditional-order ones taken from what hedgekit checks before
+        sending (``conditional``, the venue's ``rules.CONDITIONAL``, so the two cannot drift apart),
+        the others from ``rules`` (the field names above)."""
+        return cls(
+            trigger_side_checked=conditional.trigger_side_checked,
+            trigger_at_mark_refused=conditional.trigger_at_price_refused,
+            activation_side_checked=conditional.activation_side_checked,
+            callback_rate_min=conditional.callback_rate_min,
+            callback_rate_max=conditional.callback_rate_max,
+            callback_rate_min_exclusive=conditional.callback_rate_min_exclusive,
+            **rules,
+        )
 
     def callback_rate_allowed(self, rate: Decimal) -> bool:
         """Whether a callback rate (percent) lies within this venue's range."""
