@@ -15,8 +15,6 @@ import hedgekit
 from hedgekit.testing import SimulatedVenue
 
 SYMBOL = "BTC/USDT:USDT"
-SIM_MARK = Decimal("60000")
-"""The simulator's mark price of ``SYMBOL`` when a recipe starts."""
 
 
 async def client(stack: AsyncExitStack) -> tuple[hedgekit.HedgeClient, SimulatedVenue | None]:
@@ -27,7 +25,7 @@ async def client(stack: AsyncExitStack) -> tuple[hedgekit.HedgeClient, Simulated
             name, api_key=os.environ["HEDGEKIT_API_KEY"], secret=os.environ.get("HEDGEKIT_SECRET"),
             password=os.environ.get("HEDGEKIT_PASSWORD"), testnet=os.environ.get("HEDGEKIT_TESTNET") == "1"))
         return hk, None
-    venue = await stack.enter_async_context(SimulatedVenue(name, mark_prices={SYMBOL: SIM_MARK}))
+    venue = await stack.enter_async_context(SimulatedVenue(name, mark_prices={SYMBOL: Decimal("60000")}))
     hk = await stack.enter_async_context(hedgekit.connect(name, base_url=venue.base_url, **venue.credentials))
     return hk, venue
 
@@ -43,11 +41,3 @@ def on_tick(hk: hedgekit.HedgeClient, price: Decimal) -> Decimal:
     tick = hk.market(SYMBOL).tick_size
     return (price // tick) * tick
 
-
-async def mark(hk: hedgekit.HedgeClient) -> Decimal:
-    """The contract's mark price, as its legs report it."""
-    pair = await hk.legs(SYMBOL)
-    price = pair.long.mark_price or pair.short.mark_price
-    if price is None:
-        raise RuntimeError(f"{hk.venue} reports no mark price for {SYMBOL} on a flat leg; open a leg first")
-    return price

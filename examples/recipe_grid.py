@@ -15,7 +15,7 @@ from decimal import Decimal
 from hedgekit import HedgeClient, Order, OrderStatus, PositionMode, PositionSide
 from hedgekit.cli import render_legs
 
-from _venue import SIM_MARK, SYMBOL, client, mark, on_tick
+from _venue import SYMBOL, client, on_tick
 
 LEVELS = 3
 SPACING = Decimal("0.005")  # 0.5 % between levels
@@ -35,7 +35,7 @@ async def main() -> None:
     async with AsyncExitStack() as stack:
         hk, venue = await client(stack)
         await hk.set_position_mode(PositionMode.HEDGE, SYMBOL)
-        mid = SIM_MARK if venue is not None else await mark(hk)
+        mid = await hk.mark_price(SYMBOL)
         size = hk.market(SYMBOL).min_quantity * 2
         grid = await place_grid(hk, mid, size)
         print(f"{len(grid)} grid orders around {mid}")

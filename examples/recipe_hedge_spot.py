@@ -3,7 +3,8 @@
 You hold BTC in a spot wallet and want its price risk gone without selling it: a short perpetual
 leg of the same size cancels it. Hedge mode keeps that short apart from any long you trade on the
 same contract, so a directional long never shrinks the hedge (in one-way mode a buy would). When the
-holding changes, the short follows it; the long is left alone.
+holding changes, the short follows it; the long is left alone. The funding the legs pay or receive
+is what the hedge costs to carry: ``hk.funding`` gives each leg's next payment.
 """
 
 from __future__ import annotations
@@ -46,6 +47,11 @@ async def main() -> None:
         print(f"holding {holding}: the short follows it, the long is untouched")
         print(render_legs(pair))
         assert pair.short.size == on_lot(hk, holding) and pair.long.size == market.min_quantity * 10
+
+        funding = await hk.funding(SYMBOL)  # what carrying the hedge earns or costs at the next payment
+        print(f"funding {funding.rate} at {funding.next_funding_time:%H:%M} UTC: short {funding.short.payment}, "
+              f"long {funding.long.payment}, net {funding.net}")
+        assert funding.net == funding.long.payment + funding.short.payment
 
         for side in (PositionSide.LONG, PositionSide.SHORT):
             await hk.close_leg(SYMBOL, side)
