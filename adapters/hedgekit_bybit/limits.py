@@ -45,7 +45,6 @@ WEIGHTS: dict[str, Weight] = {
     "publicGetV5MarketInstrumentsInfo": _ip("rate-limit.mdx HTTP IP limit"),
     "publicGetV5MarketTickers": _ip("rate-limit.mdx HTTP IP limit"),
     "publicGetV5MarketTime": _ip("rate-limit.mdx HTTP IP limit"),
-    "publicGetV5MarketFundingHistory": _ip("rate-limit.mdx HTTP IP limit"),
     # account views (shared/ACCOUNT.md §3)
     "privatePostV5OrderAmend": _uid("privatePostV5OrderAmend", 10, f"{_TABLE} › Trade: POST /v5/order/amend linear 10/s"),
     "privateGetV5AccountWalletBalance": _uid("privateGetV5AccountWalletBalance", 50,

@@ -46,6 +46,14 @@ PARAMS: dict[str, dict[str, Any]] = {
     "fapiPrivatePostPositionMargin": {"symbol": "BTCUSDT", "positionSide": "SHORT", "amount": "25", "type": "1"},
     "fapiPrivatePostLeverage": {"symbol": "BTCUSDT", "leverage": "20"},
     "fapiPrivatePostMarginType": {"symbol": "BTCUSDT", "marginType": "ISOLATED"},
+    # account views
+    "fapiPublicGetFundingInfo": {},
+    "fapiPublicGetFundingRate": {"symbol": "BTCUSDT", "limit": "1000", "startTime": "1700000000000"},
+    "fapiPrivateGetIncome": {"symbol": "BTCUSDT", "incomeType": "FUNDING_FEE", "limit": "1000"},
+    "fapiPrivateGetUserTrades": {"symbol": "BTCUSDT", "limit": "1000", "startTime": "1700000000000",
+                                 "endTime": "1700604799999"},
+    "fapiPrivateV3GetAccount": {},
+    "fapiPrivatePutOrder": {"symbol": "BTCUSDT", "orderId": "7", "quantity": "0.02", "price": "51000", "side": "BUY"},
     # COIN-M reads of the mode-change check
     "dapiPrivateGetPositionRisk": {},
     "dapiPrivateGetOpenOrders": {},

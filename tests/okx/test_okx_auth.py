@@ -61,6 +61,18 @@ PARAMS: dict[str, Any] = {
     "privatePostAccountSetLeverage": {"instId": "BTC-USDT-SWAP", "lever": "20", "mgnMode": "isolated",
                                       "posSide": "long"},
     "privateGetAccountLeverageInfo": {"instId": "BTC-USDT-SWAP", "mgnMode": "cross"},
+    # account views
+    "publicGetPublicFundingRate": {"instId": "BTC-USDT-SWAP"},
+    "publicGetPublicFundingRateHistory": {"instId": "BTC-USDT-SWAP", "limit": "400"},
+    "privateGetAccountBills": {"instType": "SWAP", "instId": "BTC-USDT-SWAP", "type": "8", "limit": "100",
+                               "begin": "1700000000000"},
+    "privateGetAccountBillsArchive": {"instType": "SWAP", "instId": "BTC-USDT-SWAP", "type": "8", "limit": "100",
+                                      "after": "700000000001"},
+    "privateGetTradeFills": {"instType": "SWAP", "instId": "BTC-USDT-SWAP", "limit": "100"},
+    "privateGetTradeFillsHistory": {"instType": "SWAP", "instId": "BTC-USDT-SWAP", "limit": "100",
+                                    "begin": "1700000000000"},
+    "privateGetAccountBalance": {"ccy": "USDT"},
+    "privatePostTradeAmendOrder": {"instId": "BTC-USDT-SWAP", "ordId": "612", "newSz": "2", "newPx": "51000"},
 }
 
 #: Shapes the adapter does not send today, signed here as well: still ccxt's request.
