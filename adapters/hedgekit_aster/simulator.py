@@ -18,7 +18,7 @@ query string), the query string winning. ``builder``/``feeRate`` on an order are
 ``-2031 Invalid builder parameter.`` unless the builder was approved (:meth:`approve_builder`).
 
 Simplifications (documented, deliberate): one price per symbol (mark = last = index), whole fills, no
-fees or funding, one leverage bracket per symbol, no strategy orders, an unknown path is a plain
+fees unless a test sets a rate, funding at each interval (:mod:`.simulator_funding`), one leverage bracket per symbol, no strategy orders, an unknown path is a plain
 404 page (UNCONFIRMED body).
 """
 

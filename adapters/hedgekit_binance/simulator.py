@@ -34,8 +34,8 @@ permission is simulated with :attr:`BinanceFrontend.coinm_enabled` ``= False``: 
 ``/dapi`` request then answers HTTP 401 ``-2015``, while ``/fapi`` works as before.
 
 Simplifications (documented, deliberate): one price per symbol (mark = last = index, so
-``workingType`` is echoed but both kinds trigger on the mark), whole fills, no fees or funding,
-one leverage bracket per symbol, no COIN-M margin, unread extra parameters are ignored rather
+``workingType`` is echoed but both kinds trigger on the mark), whole fills, no fees unless a
+test sets a rate, funding at each interval (:mod:`.simulator_funding`), one leverage bracket per symbol, no COIN-M margin, unread extra parameters are ignored rather
 than answered with ``-1104``.
 """
 

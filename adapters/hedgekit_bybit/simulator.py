@@ -23,7 +23,7 @@ Signed answers carry ``X-Bapi-Limit``, ``X-Bapi-Limit-Status`` and ``X-Bapi-Limi
 (rate-limit.mdx); :func:`.simulator_wire.too_many_visits` builds the ``10006`` answer for a
 fault-injection middleware. An unknown route is HTTP 404 with ``10017 Route not found.``
 (UNCONFIRMED body). Simplifications: one price per symbol (last = mark = index), whole fills, no
-fees or funding, one risk-limit tier.
+fees unless a test sets a rate, funding at each interval (:mod:`.simulator_account`), one risk-limit tier.
 """
 
 from __future__ import annotations

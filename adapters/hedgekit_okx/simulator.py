@@ -24,7 +24,7 @@ Authentication, in the order checked (#overview-rest-authentication; codes and t
 
 Fault knobs and simplifications: :attr:`OkxFrontend.account_level` (``acctLv``, default "2",
 Futures mode) and :attr:`OkxFrontend.demo_trading`; one price per instrument (mark = last = index);
-whole fills; no fees or funding; one margin mode per instrument at a time (see
+whole fills; no fees unless a test sets a rate; funding at each interval (:mod:`.simulator_funding`); one margin mode per instrument at a time (see
 :mod:`.simulator_account`); positions that closed are not listed again with ``pos "0"``; an unknown
 path answers HTTP 404 ``{"code":"404","msg":"Not Found"}`` (the venue's exact answer is UNCONFIRMED).
 """

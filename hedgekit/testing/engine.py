@@ -10,7 +10,8 @@ The model is deliberately simple and documented here so tests can predict it:
 
 * **Fills.** A market order, or a limit order that is marketable at placement (a buy at or above
   the mark, a sell at or below), fills in full at the mark at once. A resting limit fills in full
-  at its own price when the mark reaches it. There are no fees, no funding and no order book.
+  at its own price when the mark reaches it. There is no order book; fees are zero unless a test
+  sets a rate, and funding is settled per leg (:mod:`hedgekit.testing.engine_account`).
 * **Legs.** In hedge mode ``LONG`` and ``SHORT`` legs hold unsigned sizes; a SELL on ``LONG`` or a
   BUY on ``SHORT`` closes that leg and may not exceed it. In one-way mode orders net on the
   ``BOTH`` leg (signed size); a reduce-only order must shrink it and may not exceed it. Entry
