@@ -292,6 +292,11 @@ class OkxStreamFrontend(StreamFrontend):
                 out[key] = arg[key]
         return out
 
+    @staticmethod
+    def _subscribed(conn: StreamConnection, channel: str, inst_id: str) -> bool:
+        """Whether ``conn`` holds a subscription to ``channel`` that covers ``inst_id``."""
+        return any(arg["channel"] == channel and _matches(arg, inst_id) for arg in conn.state.get("subs", ()))
+
     def _frames(self, conn: StreamConnection, channel: str, inst_id: str, rows: list[dict[str, Any]],
                 event_type: str | None = None) -> list[str]:
         """One push per subscription of ``conn`` to ``channel`` that covers ``inst_id``."""
@@ -313,10 +318,16 @@ class OkxStreamFrontend(StreamFrontend):
     def render(self, conn: StreamConnection, event: EngineEvent) -> list[str]:
         if not conn.state.get("login"):
             return []
+        # a row is built only for a connection subscribed to its channel (OKX's two connections
+        # each take a part of the channels)
         if isinstance(event, OrderChanged):
+            if not self._subscribed(conn, "orders", event.order.symbol):
+                return []
             row = self._order(event.order, event.fill, event.liquidation)
             return self._frames(conn, "orders", event.order.symbol, [row])
         if isinstance(event, LegsChanged):
+            if not self._subscribed(conn, "positions", event.symbol):
+                return []
             return self._legs(conn, event)
         if isinstance(event, ConditionalChanged):
             algo_id = self.state.algo_of.get(event.conditional.conditional_id)
@@ -324,6 +335,8 @@ class OkxStreamFrontend(StreamFrontend):
                 return []  # not stored yet: _algo_added pushes it once it is
             return self._algo_frames(conn, self.state.algos[algo_id])
         if isinstance(event, LiquidationHappened):
+            if not self._subscribed(conn, "orders", event.liquidation.symbol):
+                return []
             row = self._liquidation(event.liquidation)
             return self._frames(conn, "orders", event.liquidation.symbol, [row])
         return []
