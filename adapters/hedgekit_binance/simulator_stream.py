@@ -91,6 +91,7 @@ from hedgekit.testing.engine_types import (
     TimeInForce,
 )
 from hedgekit.testing.frontend import RecordedRequest, WireResponse, random_token
+from hedgekit.testing.numbers import at_most
 from hedgekit.testing.streams import StreamConnection, StreamFrontend
 
 from hedgekit_binance.simulator_wire import BinanceError, fixed, plain
@@ -375,7 +376,7 @@ class BinanceStreamFrontend(StreamFrontend):
             "z": fixed(order.executed_qty, qp),
             "L": fixed(fill.price if fill else ZERO, pp),
             "N": "USDT",
-            "n": plain(fill.fee if fill else ZERO),
+            "n": at_most(fill.fee if fill else ZERO, 8),
             "T": fill.time if fill else order.update_time,
             "t": fill.trade_id if fill else 0,
             "b": plain(notional) if order.side is Side.BUY else "0",
@@ -386,7 +387,9 @@ class BinanceStreamFrontend(StreamFrontend):
             "ot": order.orig_type,
             "ps": order.position_side.value,
             "cp": order.close_position,
-            "rp": plain(fill.realized_pnl if fill else ZERO),
+            # realised PnL at the 8 decimals of the REST figures (userTrades' "realizedPnl": "-0.91539999"),
+            # unpadded as the event's example ("rp":"0"); the stream's own rounding is UNCONFIRMED
+            "rp": at_most(fill.realized_pnl if fill else ZERO, 8),
             "pP": order.extra.get("priceProtect", "false").lower() == "true",
             "si": 0,
             "ss": 0,
@@ -520,7 +523,7 @@ class BinanceStreamFrontend(StreamFrontend):
                 "T": liquidation.time, "t": order_id if filled else 0, "b": "0", "a": "0",
                 "m": False, "R": True, "wt": "CONTRACT_PRICE", "ot": "LIQUIDATION",
                 "ps": liquidation.position_side.value, "cp": False,
-                "rp": plain(liquidation.realized_pnl if filled else ZERO), "pP": False, "si": 0, "ss": 0,
+                "rp": at_most(liquidation.realized_pnl if filled else ZERO, 8), "pP": False, "si": 0, "ss": 0,
                 "V": "NONE", "pm": "NONE", "gtd": 0, "er": "0",
             }
             out.append(self.trim_order_fields(o))

@@ -16,6 +16,7 @@ from typing import Any
 
 from hedgekit.testing.engine import Engine
 from hedgekit.testing.engine_types import Market
+from hedgekit.testing.numbers import scaled
 
 from hedgekit_bybit.simulator_wire import Params, fixed, param_error, places
 
@@ -78,6 +79,13 @@ def qty_places(symbol_id: str) -> int:
 def price(symbol_id: str, value: Decimal) -> str:
     """A price with the contract's ``priceScale`` decimals."""
     return fixed(value, BY_ID[symbol_id].price_scale)
+
+
+def average(symbol_id: str, value: Decimal) -> str:
+    """An average price (a position's entry, an order's fills): at most 8 decimals, at least the
+    contract's ``priceScale`` (position.mdx ``"avgPrice": "27464.50441675"``; an average on the tick
+    keeps the tick's decimals, ``"60000.10"``, as the other prices of the row)."""
+    return scaled(value, BY_ID[symbol_id].price_scale, 8)
 
 
 def qty(symbol_id: str, value: Decimal) -> str:

@@ -38,7 +38,7 @@ from hedgekit.testing.engine_types import (
     leverage_value,
 )
 
-from hedgekit_bybit.simulator_markets import SETTLE, price, qty
+from hedgekit_bybit.simulator_markets import SETTLE, average, price, qty
 from hedgekit_bybit.simulator_trade import IDX_OUT, State, linear, page, position_side, symbol_of
 from hedgekit_bybit.simulator_wire import BybitError, Params, engine_error, fixed, param_error, places, plain
 
@@ -119,8 +119,10 @@ def position_row(state: State, sid: str, pos_side: PositionSide) -> dict[str, An
     maintenance = eight(leg.maintenance_margin)  # size x mark x maintenance rate
     return {
         "positionIdx": IDX_OUT[pos_side], "riskId": 1, "riskLimitValue": RISK_LIMIT, "symbol": sid,
-        "side": side, "size": qty(sid, size), "avgPrice": price(sid, leg.entry_price),
-        "positionValue": price(sid, size * leg.entry_price), "tradeMode": 0, "autoAddMargin": 0,
+        "side": side, "size": qty(sid, size), "avgPrice": average(sid, leg.entry_price),
+        # positionValue "Position value" in USDT at the entry: 8 decimals as the USDT amounts beside it
+        # (position.mdx: "positionValue": "0.01092319"; that a linear leg's is padded to 8 is UNCONFIRMED)
+        "positionValue": eight(size * leg.entry_price), "tradeMode": 0, "autoAddMargin": 0,
         "positionStatus": "Normal", "leverage": plain(leg.leverage), "markPrice": price(sid, leg.mark_price),
         "liqPrice": price(sid, leg.liquidation_price) if size and leg.liquidation_price else "",
         "bustPrice": "", "breakEvenPrice": break_even(leg), "positionIM": initial, "positionIMByMp": initial,

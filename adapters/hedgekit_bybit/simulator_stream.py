@@ -93,11 +93,12 @@ from hedgekit.testing.engine_types import (
     TimeInForce,
 )
 from hedgekit.testing.streams import StreamConnection, StreamFrontend
+from hedgekit.testing.numbers import at_most
 
 from hedgekit_bybit.simulator_markets import price, qty
 from hedgekit_bybit.simulator_position import position_row
 from hedgekit_bybit.simulator_trade import IDX_OUT, State, conditional_row, order_row
-from hedgekit_bybit.simulator_wire import order_id, plain
+from hedgekit_bybit.simulator_wire import order_id
 
 __all__ = ["BybitStreamFrontend", "PATH", "TOPICS"]
 
@@ -289,7 +290,9 @@ class BybitStreamFrontend(StreamFrontend):
         """An ``order`` push row for a regular order (BYB order.mdx)."""
         row = {"category": "linear", **order_row(self.engine, order), **ORDER_EXTRA}
         if fill is not None:
-            row["closedPnl"] = plain(fill.realized_pnl)
+            # order.mdx "closedPnl": "0"; execution.mdx "execPnl": "0.05": unpadded, at most the 8
+            # decimals of the REST PnL figures (position.mdx "cumRealisedPnl": "-0.00096902")
+            row["closedPnl"] = at_most(fill.realized_pnl, 8)
         return row
 
     def conditional_row(self, conditional: ConditionalOrder, status: str | None = None) -> dict[str, Any]:
@@ -312,9 +315,9 @@ class BybitStreamFrontend(StreamFrontend):
         wire_id = order_id("regular", order.order_id) if order.order_id >= 0 else self._liq_id(order)
         return {
             "category": "linear", "symbol": sid, "closedSize": qty(sid, fill.quantity if closing else ZERO),
-            "execFee": plain(fill.fee), "execId": f"e7c0a2d4-91b3-4c5e-8f00-{fill.trade_id:012x}",
+            "execFee": at_most(fill.fee, 8), "execId": f"e7c0a2d4-91b3-4c5e-8f00-{fill.trade_id:012x}",
             "execPrice": price(sid, fill.price), "execQty": qty(sid, fill.quantity), "execType": exec_type,
-            "execValue": plain(fill.quantity * fill.price), "feeRate": "0", "tradeIv": "", "markIv": "",
+            "execValue": at_most(fill.quantity * fill.price, 8), "feeRate": "0", "tradeIv": "", "markIv": "",
             "blockTradeId": "", "markPrice": price(sid, self.engine.mark_price(sid)), "indexPrice": "",
             "underlyingPrice": "", "leavesQty": qty(sid, leaves), "orderId": wire_id,
             "orderLinkId": order.extra.get("orderLinkId", ""), "orderPrice": price(sid, order.price),
@@ -322,7 +325,7 @@ class BybitStreamFrontend(StreamFrontend):
             "orderType": "Limit" if order.order_type is OrderType.LIMIT else "Market",
             "stopOrderType": "UNKNOWN", "side": order.side.value.title(), "execTime": str(fill.time),
             "isLeverage": "0", "isMaker": fill.maker, "seq": fill.time, "marketUnit": "",
-            "execPnl": plain(fill.realized_pnl),
+            "execPnl": at_most(fill.realized_pnl, 8),
             "createType": create_type or ("CreateByStopOrder" if child else "CreateByUser"),
             "extraFees": "", "feeCurrency": "USDT",
         }

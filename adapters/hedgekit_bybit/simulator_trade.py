@@ -37,7 +37,7 @@ from hedgekit.testing.engine_types import (
     TimeInForce,
 )
 
-from hedgekit_bybit.simulator_markets import BY_ID, SETTLE, price, qty
+from hedgekit_bybit.simulator_markets import BY_ID, SETTLE, average, price, qty
 from hedgekit_bybit.simulator_wire import (
     KINDS,
     BybitError,
@@ -122,7 +122,7 @@ def order_row(engine: Engine, order: Order) -> dict[str, Any]:
         "isLeverage": "", "positionIdx": IDX_OUT[order.position_side], "orderStatus": STATUS[order.status],
         "createType": "CreateByStopOrder" if child else "CreateByUser",
         "cancelType": "CancelByUser" if order.status is OrderStatus.CANCELED else "UNKNOWN",
-        "rejectReason": "EC_NoError", "avgPrice": price(sid, order.avg_price) if order.executed_qty else "",
+        "rejectReason": "EC_NoError", "avgPrice": average(sid, order.avg_price) if order.executed_qty else "",
         "leavesQty": qty(sid, leaves), "leavesValue": price(sid, leaves * order.price),
         "cumExecQty": qty(sid, order.executed_qty), "cumExecValue": price(sid, order.cum_quote),
         "cumExecFee": "0", "timeInForce": TIF_OUT.get(order.time_in_force, "GTC"),

@@ -389,7 +389,11 @@ def positions(state: SimState, params: Params) -> list[dict[str, Any]]:
 
 
 def balance(state: SimState, params: Params) -> list[dict[str, Any]]:
-    """``GET /api/v5/account/balance``: the USDT line of a Futures-mode trading account."""
+    """``GET /api/v5/account/balance``: the USDT line of a Futures-mode trading account.
+
+    Its figures are written as doubles (:func:`figure`), as a captured live answer shows them
+    (``"availBal": "4834.317093622894"``, ``"availEq": "4834.3170936228935"``, ``"cashBal":
+    "4850.435693622894"``: a ccxt test fixture of OKX's balance)."""
     account = state.engine.account()
     now = ms(state.engine.clock())
     wanted = params.get("ccy")
@@ -401,21 +405,21 @@ def balance(state: SimState, params: Params) -> list[dict[str, Any]]:
     imr = account.position_initial_margin + account.open_order_initial_margin
     notional = sum((abs(leg.notional) for leg in state.engine.legs()), ZERO)
     detail = {
-        "availBal": plain(max(account.available_balance, ZERO)), "availEq": plain(max(account.available_balance, ZERO)),
-        "borrowFroz": "", "cashBal": plain(account.wallet_balance), "ccy": state.engine.asset, "crossLiab": "",
-        "disEq": plain(equity), "eq": plain(equity), "eqUsd": plain(equity), "fixedBal": "0",
-        "frozenBal": plain(equity - max(account.available_balance, ZERO)), "imr": plain(imr), "interest": "",
-        "isoEq": plain(isolated_eq), "isoLiab": "", "isoUpl": plain(isolated_upl), "liab": "", "maxLoan": "",
+        "availBal": figure(max(account.available_balance, ZERO)), "availEq": figure(max(account.available_balance, ZERO)),
+        "borrowFroz": "", "cashBal": figure(account.wallet_balance), "ccy": state.engine.asset, "crossLiab": "",
+        "disEq": figure(equity), "eq": figure(equity), "eqUsd": figure(equity), "fixedBal": "0",
+        "frozenBal": figure(equity - max(account.available_balance, ZERO)), "imr": figure(imr), "interest": "",
+        "isoEq": figure(isolated_eq), "isoLiab": "", "isoUpl": figure(isolated_upl), "liab": "", "maxLoan": "",
         "mgnRatio": _ratio(account.cross_wallet_balance + account.cross_unrealized_pnl, account.maintenance_margin),
-        "mmr": plain(account.maintenance_margin), "notionalLever": _ratio(notional, equity),
-        "ordFrozen": plain(account.open_order_initial_margin), "spotInUseAmt": "", "stgyEq": "0", "twap": "0",
-        "uTime": now, "upl": plain(account.unrealized_pnl), "uplLiab": "",
+        "mmr": figure(account.maintenance_margin), "notionalLever": _ratio(notional, equity),
+        "ordFrozen": figure(account.open_order_initial_margin), "spotInUseAmt": "", "stgyEq": "0", "twap": "0",
+        "uTime": now, "upl": figure(account.unrealized_pnl), "uplLiab": "",
     }
     details = [detail] if wanted in (None, state.engine.asset) or (
         wanted is not None and state.engine.asset in wanted.split(",")) else []
     return [{
-        "adjEq": "", "borrowFroz": "", "details": details, "imr": plain(imr), "isoEq": plain(isolated_eq),
-        "mgnRatio": detail["mgnRatio"], "mmr": detail["mmr"], "notionalUsd": plain(notional),
-        "ordFroz": detail["ordFrozen"], "totalEq": plain(equity), "uTime": now, "upl": detail["upl"],
+        "adjEq": "", "borrowFroz": "", "details": details, "imr": figure(imr), "isoEq": figure(isolated_eq),
+        "mgnRatio": detail["mgnRatio"], "mmr": detail["mmr"], "notionalUsd": figure(notional),
+        "ordFroz": detail["ordFrozen"], "totalEq": figure(equity), "uTime": now, "upl": detail["upl"],
     }]
 

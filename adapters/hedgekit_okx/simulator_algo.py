@@ -42,6 +42,7 @@ from hedgekit_okx.simulator_wire import (
     Params,
     SimState,
     contracts,
+    figure,
     instrument_of,
     ms,
     order_failure,
@@ -149,7 +150,7 @@ def algo_row(state: SimState, record: AlgoRecord) -> dict[str, Any]:
     child = None if fired is None else state.engine.get_order(record.inst_id, order_id=fired.triggered_order_id)
     f = record.fields
     return {
-        "activePx": f.get("activePx", ""), "actualPx": plain(child.avg_price) if child and child.executed_qty else "",
+        "activePx": f.get("activePx", ""), "actualPx": figure(child.avg_price) if child and child.executed_qty else "",
         "actualSide": ("sl" if fired is kids[0] and "slTriggerPx" in f else "tp") if fired else "",
         "actualSz": contracts(spec, child.quantity) if child else "0", "algoClOrdId": record.client_id,
         "algoId": record.algo_id, "amendPxOnTriggerType": "0", "attachAlgoOrds": [], "cTime": ms(first.create_time),

@@ -89,7 +89,7 @@ from hedgekit_okx.simulator_account import MGN_MODE, POS_SIDE, position_row
 from hedgekit_okx.simulator_algo import algo_row, status_of
 from hedgekit_okx.simulator_markets import SPECS, SPECS_BY_ID
 from hedgekit_okx.simulator_trade import order_row
-from hedgekit_okx.simulator_wire import AlgoRecord, contracts, ms, plain
+from hedgekit_okx.simulator_wire import AlgoRecord, contracts, figure, ms, plain
 
 if TYPE_CHECKING:
     from hedgekit_okx.simulator import OkxFrontend
@@ -415,21 +415,21 @@ class OkxStreamFrontend(StreamFrontend):
         mark = plain(self.engine.mark_price(order.symbol))
         record = self.state.algos.get(row["algoId"]) if row["algoId"] else None
         row.update(
-            avgPx=plain(order.avg_price) if filled else "0",
+            avgPx=figure(order.avg_price) if filled else "0",
             algoClOrdId=record.client_id if record is not None else "",
             source=SOURCES.get(record.ord_type, "13") if record is not None else "",
             category="full_liquidation" if liquidation else "normal",
-            notionalUsd=plain(order.quantity * (order.price or self.engine.mark_price(order.symbol))),
-            fillNotionalUsd=plain(order.cum_quote), lastPx=mark, reqId="", amendResult="", code="0", msg="",
+            notionalUsd=figure(order.quantity * (order.price or self.engine.mark_price(order.symbol))),
+            fillNotionalUsd=figure(order.cum_quote), lastPx=mark, reqId="", amendResult="", code="0", msg="",
             fillPxVol="", fillPxUsd="", fillMarkVol="", fillFwdPx="", fillIdxPx="", fillMarkPx="",
             fillPx="", fillSz="0", tradeId="", fillFee="0", fillFeeCcy="", fillPnl="0", fillTime="", execType="",
         )
         if fill is not None:
             row.update(
-                fillPx=plain(fill.price), fillSz=contracts(spec, fill.quantity), tradeId=str(fill.trade_id),
-                fillFee=plain(-fill.fee), fillFeeCcy="USDT", fillPnl=plain(fill.realized_pnl),
+                fillPx=figure(fill.price), fillSz=contracts(spec, fill.quantity), tradeId=str(fill.trade_id),
+                fillFee=figure(-fill.fee), fillFeeCcy="USDT", fillPnl=figure(fill.realized_pnl),
                 fillTime=ms(fill.time), execType="M" if fill.maker else "T", fillMarkPx=mark, fillIdxPx=mark,
-                fee=plain(-fill.fee), pnl=plain(fill.realized_pnl),
+                fee=figure(-fill.fee), pnl=figure(fill.realized_pnl),
             )
         return row
 
@@ -443,18 +443,18 @@ class OkxStreamFrontend(StreamFrontend):
         ord_id, trade_id = self._liquidation_ids[key]
         size = contracts(spec, abs(liquidation.size))
         side = "buy" if liquidation.position_side is PositionSide.SHORT or liquidation.size < 0 else "sell"
-        price, when, mark = plain(liquidation.price), ms(liquidation.time), plain(liquidation.price)
+        price, when, mark = figure(liquidation.price), ms(liquidation.time), figure(liquidation.price)
         return {
             "accFillSz": size, "algoClOrdId": "", "algoId": "", "amendResult": "", "attachAlgoClOrdId": "",
             "attachAlgoOrds": [], "avgPx": price, "cTime": when, "cancelSource": "", "cancelSourceReason": "",
             "category": "full_liquidation", "ccy": "", "clOrdId": "", "code": "0", "execType": "T", "fee": "0",
             "feeCcy": "USDT", "fillFee": "0", "fillFeeCcy": "USDT", "fillFwdPx": "", "fillIdxPx": mark,
-            "fillMarkPx": mark, "fillMarkVol": "", "fillNotionalUsd": plain(abs(liquidation.size) * liquidation.price),
-            "fillPnl": plain(liquidation.realized_pnl), "fillPx": price, "fillPxUsd": "", "fillPxVol": "",
+            "fillMarkPx": mark, "fillMarkVol": "", "fillNotionalUsd": figure(abs(liquidation.size) * liquidation.price),
+            "fillPnl": figure(liquidation.realized_pnl), "fillPx": price, "fillPxUsd": "", "fillPxVol": "",
             "fillSz": size, "fillTime": when, "instId": spec.inst_id, "instType": "SWAP", "isTpLimit": "false",
             "lastPx": mark, "lever": str(self.engine.leverage(liquidation.symbol, liquidation.position_side)),
-            "linkedAlgoOrd": {"algoId": ""}, "msg": "", "notionalUsd": plain(abs(liquidation.size) * liquidation.price),
-            "ordId": ord_id, "ordType": "market", "pnl": plain(liquidation.realized_pnl),
+            "linkedAlgoOrd": {"algoId": ""}, "msg": "", "notionalUsd": figure(abs(liquidation.size) * liquidation.price),
+            "ordId": ord_id, "ordType": "market", "pnl": figure(liquidation.realized_pnl),
             "posSide": POS_SIDE[liquidation.position_side], "px": "", "pxType": "", "pxUsd": "", "pxVol": "",
             "quickMgnType": "", "rebate": "0", "rebateCcy": "USDT", "reduceOnly": "true", "reqId": "", "side": side,
             "slOrdPx": "", "slTriggerPx": "", "slTriggerPxType": "", "source": "", "state": "filled", "stpId": "",

@@ -51,6 +51,7 @@ from hedgekit_okx.simulator_wire import (
     Params,
     SimState,
     contracts,
+    figure,
     instrument_of,
     ms,
     order_failure,
@@ -141,11 +142,11 @@ def order_row(state: SimState, order: Order, algo_id: str = "") -> dict[str, Any
     source, source_reason = _cancel_source(order)
     return {
         "accFillSz": contracts(spec, filled), "algoClOrdId": "", "algoId": algo_id or state.algo_keys.get(order.extra.get("algoKey", ""), ""),
-        "attachAlgoClOrdId": "", "attachAlgoOrds": [], "avgPx": plain(order.avg_price) if filled else "",
+        "attachAlgoClOrdId": "", "attachAlgoOrds": [], "avgPx": figure(order.avg_price) if filled else "",
         "cTime": ms(order.create_time), "cancelSource": source, "cancelSourceReason": source_reason,
         "category": "normal",
         "ccy": "", "clOrdId": order.client_order_id if named(state, order) else "",
-        "fee": "0", "feeCcy": "USDT", "fillPx": plain(order.avg_price) if filled else "",
+        "fee": "0", "feeCcy": "USDT", "fillPx": figure(order.avg_price) if filled else "",
         "fillSz": contracts(spec, filled) if filled else "0", "fillTime": ms(order.update_time) if filled else "",
         "instId": spec.inst_id, "instType": "SWAP", "isTpLimit": "false",
         "lever": str(state.engine.leverage(order.symbol, order.position_side)), "linkedAlgoOrd": {"algoId": ""},

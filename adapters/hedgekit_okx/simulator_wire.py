@@ -19,6 +19,7 @@ from typing import Any
 
 from hedgekit.testing.engine_types import EngineError, Order, Reason
 from hedgekit.testing.frontend import WireResponse
+from hedgekit.testing.numbers import double
 
 from hedgekit_okx.simulator_ledger import OkxEngine
 from hedgekit_okx.simulator_markets import SPECS_BY_ID, InstrumentSpec
@@ -282,10 +283,9 @@ def figure(value: Decimal) -> str:
     writes it: the shortest decimal form of the nearest double, no exponent (the docs' and ccxt's
     captured position rows: ``"liqPx": "12608.959083877446"``, ``"notionalUsd": "1592.1760000000002"``,
     ``"upl": "0.0108608358957281"``; that OKX computes in doubles is read from those samples,
-    UNCONFIRMED)."""
-    if value == 0:
-        return "0"
-    return plain(Decimal(repr(float(value))))
+    UNCONFIRMED). Order rows use it too: an order's ``avgPx``/``fillPx``, ``fillNotionalUsd``,
+    ``fee`` and ``pnl`` are computed figures, while its own ``px`` and ``sz`` are on tick and lot."""
+    return double(value)
 
 
 def contracts(spec: InstrumentSpec, base_quantity: Decimal) -> str:
