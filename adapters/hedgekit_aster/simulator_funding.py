@@ -94,7 +94,7 @@ def account_with_join_margin(engine: Engine, params: Params) -> dict[str, Any]:
                 "positionInitialMargin": eight(leg.initial_margin),
                 "openOrderInitialMargin": eight(engine.open_order_margin(leg.symbol, side)),
                 "leverage": str(leg.leverage), "isolated": leg.margin_type is MarginType.ISOLATED,
-                "entryPrice": plain(leg.entry_price), "maxNotional": "250000",
+                "entryPrice": binance_account.entry_price_text(leg.entry_price), "maxNotional": "250000",
                 "positionSide": side.value, "positionAmt": f"{leg.signed_size:.{places}f}",
                 "updateTime": leg.update_time,
             })

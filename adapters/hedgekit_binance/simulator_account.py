@@ -56,7 +56,7 @@ def _active_symbols(engine: Engine, params: Params) -> list[str]:
     return [m.symbol_id for m in engine.markets() if m.symbol_id in active and only in (None, m.symbol_id)]
 
 
-def _price(value: Decimal) -> str:
+def entry_price_text(value: Decimal) -> str:
     """Entry-style prices: at most 8 decimals, unpadded, ``"0.0"`` for none (positionRisk examples:
     ``"entryPrice": "0.385"``, ``"breakEvenPrice": "0.385077"``, COIN-M ``"11707.70000003"``; that
     Binance rounds an average entry to 8 decimals is UNCONFIRMED: the examples never show more)."""
@@ -76,8 +76,8 @@ def _figures(engine: Engine, leg: Leg) -> dict[str, Any]:
     order_margin = engine.open_order_margin(leg.symbol, leg.position_side)
     return {
         "positionAmt": fixed(leg.signed_size, SPECS_BY_ID[leg.symbol].quantity_precision),
-        "entryPrice": _price(leg.entry_price),
-        "breakEvenPrice": _price(leg.entry_price),  # no fees are simulated
+        "entryPrice": entry_price_text(leg.entry_price),
+        "breakEvenPrice": entry_price_text(leg.entry_price),  # no fees are simulated
         "markPrice": eight(leg.mark_price),
         "unRealizedProfit": eight(leg.unrealized_pnl),
         "liquidationPrice": eight(leg.liquidation_price) if leg.liquidation_price else "0",

@@ -46,6 +46,7 @@ from hedgekit_okx.simulator_wire import (
     Params,
     SimState,
     contracts,
+    figure,
     instrument_of,
     ms,
     order_failure,
@@ -134,7 +135,7 @@ def _bill(record: FundingRecord) -> dict[str, Any]:
     spec = SPECS_BY_ID[record.symbol]
     amount = plain(record.amount)
     return {
-        "bal": plain(record.wallet_after), "balChg": amount, "billId": str(700_000_000_000 + record.funding_id),
+        "bal": figure(record.wallet_after), "balChg": amount, "billId": str(700_000_000_000 + record.funding_id),
         "ccy": "USDT", "clOrdId": "", "earnAmt": "", "earnApr": "", "execType": "", "fee": "0",
         "fillFwdPx": "", "fillIdxPx": "", "fillMarkPx": "", "fillMarkVol": "", "fillPxUsd": "", "fillPxVol": "",
         "fillTime": ms(record.time), "from": "", "instId": record.symbol, "instType": "SWAP", "interest": "0",
@@ -186,7 +187,7 @@ def _fill_row(state: SimState, fill: FillRecord) -> dict[str, Any]:
         "instType": "SWAP", "instId": fill.symbol, "tradeId": str(fill.trade_id), "ordId": str(fill.order_id),
         "clOrdId": order.client_order_id if named(state, order) else "", "billId": str(600_000_000_000 + fill.trade_id), "subType": sub_type,
         "tag": order.extra.get("tag", ""), "fillPx": plain(fill.price), "fillSz": contracts(spec, fill.quantity),
-        "fillIdxPx": plain(fill.mark_price), "fillPnl": plain(fill.realized_pnl), "fillPxVol": "",
+        "fillIdxPx": plain(fill.mark_price), "fillPnl": figure(fill.realized_pnl), "fillPxVol": "",
         "fillPxUsd": "", "fillMarkVol": "", "fillFwdPx": "", "fillMarkPx": plain(fill.mark_price),
         "side": fill.side.value.lower(), "posSide": POS_SIDE[fill.position_side],
         "execType": "M" if fill.maker else "T", "feeCcy": "USDT", "fee": plain(-fill.fee),

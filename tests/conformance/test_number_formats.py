@@ -225,8 +225,6 @@ async def test_every_number_has_the_venue_format(captured: Capture, venue_name: 
     assert not found, "\n".join(sorted(set(found)))
 
 
-@pytest.mark.xfail(strict=True, reason="the account views' rows (simulator_funding.py) still write full "
-                   "Decimal quotients: OKX fills' fillPnl and bills' bal, Aster accountWithJoinMargin's entryPrice")
 @pytest.mark.parametrize("venue_name", ["aster", "okx"])
 async def test_account_views_numbers_have_the_venue_format(captured: Capture, venue_name: str) -> None:
     rows = scanned(captured, venue_name, account_views=True)
