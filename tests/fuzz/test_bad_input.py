@@ -114,6 +114,7 @@ from decimal import InvalidOperation  # noqa: E402
 import pytest  # noqa: E402
 
 from hedgekit import OrderType, PositionMode  # noqa: E402
+from hedgekit.models import leverage_value  # noqa: E402
 from hedgekit.payload import plain  # noqa: E402
 from hedgekit.validator import check_order, to_decimal  # noqa: E402
 
@@ -306,10 +307,19 @@ async def test_any_decimal_margin(hedged: tuple[HedgeClient, SimulatedVenue], am
 @NUMBER_SETTINGS
 @given(leverage=st.one_of(wide_decimal, st.integers(min_value=-10**30, max_value=10**30), st.integers(1, 150)))
 async def test_any_leverage(hedged: tuple[HedgeClient, SimulatedVenue], leverage: Any) -> None:
+    """A leverage is taken when it is a number of at least 1 on the venue's leverage step (1 on
+    Binance and Aster, 0.01 on Bybit and OKX) and within the contract's maximum; it goes out as
+    written without trailing zeros."""
     market = hedged[0].market(BTC)
-    whole = isinstance(leverage, int) and 1 <= leverage <= (market.max_leverage or leverage)
-    await _number_call(hedged, lambda hk: hk.set_leverage(BTC, leverage), not whole,
-                       {str(leverage)} if whole else set())
+    try:
+        number: Decimal | None = to_decimal(leverage, "leverage")
+    except hedgekit.InvalidRequest:
+        number = None
+    step = market.leverage_step
+    taken = number is not None and number >= 1 and (step <= 0 or number % step == 0) and (
+        market.max_leverage is None or number <= market.max_leverage)
+    await _number_call(hedged, lambda hk: hk.set_leverage(BTC, leverage), not taken,
+                       {str(leverage_value(number))} if taken and number is not None else set())
 
 
 def _fits_the_wire(number: Decimal) -> bool:
