@@ -39,6 +39,7 @@ from hedgekit.models import (
     PositionSide,
     TimeInForce,
     WorkingType,
+    trimmed,
     trusted,
 )
 from hedgekit.retry import RetryPolicy
@@ -619,8 +620,8 @@ class HedgeClient:
         def leg(item: Leg, sign: int) -> FundingLeg:
             notional = abs(item.size) * quote.mark_price
             side_sign = sign if item.side is not PositionSide.BOTH else (-1 if item.size > 0 else 1)
-            return FundingLeg(side=item.side, size=item.size, notional=notional,
-                              payment=side_sign * notional * quote.rate,
+            return FundingLeg(side=item.side, size=item.size, notional=trimmed(notional),
+                              payment=trimmed(side_sign * notional * quote.rate),
                               accumulated=quote.accumulated.get(item.side))
 
         long, short = leg(pair.long, -1), leg(pair.short, 1)
@@ -628,7 +629,7 @@ class HedgeClient:
             venue=self.venue, symbol=market.symbol, rate=quote.rate,
             next_funding_time=to_datetime(quote.next_time_ms),
             interval=None if quote.interval_ms is None else timedelta(milliseconds=quote.interval_ms),
-            mark_price=quote.mark_price, long=long, short=short, net=long.payment + short.payment,
+            mark_price=quote.mark_price, long=long, short=short, net=trimmed(long.payment + short.payment),
             raw=quote.raw,
         )
 

@@ -48,7 +48,13 @@ def leverage_value(value: Decimal | int) -> Decimal:
     ``Decimal("5")``, ``Decimal("12.50")`` as ``Decimal("12.5")``, so ``str()`` of the result is the
     number as written on a venue's wire (never ``"2E+1"``).
     """
-    number = Decimal(value)
+    return trimmed(Decimal(value))
+
+
+def trimmed(number: Decimal) -> Decimal:
+    """``number`` without trailing zeros and without an exponent (``Decimal("0.180000")`` reads
+    ``Decimal("0.18")``, ``Decimal("2E+1")`` reads ``Decimal("20")``): the same value, written as
+    short as it is exact."""
     if number == number.to_integral_value():
         return number.quantize(Decimal(1))
     return number.normalize()
