@@ -21,7 +21,7 @@ from typing import Any
 
 from hedgekit.testing.engine import Engine
 from hedgekit.testing.engine_events import ChangeReason
-from hedgekit.testing.engine_ledger import Ledger, LegState
+from hedgekit.testing.engine_ledger import Ledger
 from hedgekit.testing.engine_types import (
     ZERO,
     EngineError,
@@ -75,31 +75,6 @@ class LegMarginLedger(Ledger):
         """Book a fill; an isolated leg's margin grows with it, a cross leg's does not."""
         with self.focus(position_side):
             super().apply_fill(sid, position_side, side, quantity, price)
-
-    def liquidation_price(self, sid: str, side: PositionSide, state: LegState, signed: Decimal) -> Decimal:
-        """The base formula with each leg's own margin type: an isolated leg is backed by its
-        margin; a cross leg by the wallet less every isolated margin, plus the other cross legs'
-        unrealised PnL less their maintenance margin."""
-        if signed == ZERO:
-            return ZERO
-        rate = self.markets[sid].maintenance_margin_rate
-        if self.leg_margin_type(sid, side) is MarginType.ISOLATED:
-            backing = state.isolated_margin
-        else:
-            backing = self.wallet
-            for (other_sid, other_side), other in self.legs.items():
-                if other.size == ZERO or (other_sid, other_side) == (sid, side):
-                    continue
-                if self.leg_margin_type(other_sid, other_side) is MarginType.ISOLATED:
-                    backing -= other.isolated_margin
-                else:
-                    _, upnl, maintenance = self.figures(other_sid, other_side, other)
-                    backing += upnl - maintenance
-        if signed > ZERO:
-            price = (state.entry * signed - backing) / (signed * (1 - rate))
-        else:
-            price = (state.entry * -signed + backing) / (-signed * (1 + rate))
-        return max(price, ZERO)
 
 
 class OkxEngine(Engine):

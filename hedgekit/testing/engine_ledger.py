@@ -60,6 +60,10 @@ class Ledger:
         self.leverages: dict[tuple[str, PositionSide | None], Decimal] = {}
         self.legs: dict[tuple[str, PositionSide], LegState] = {}
 
+    def leg_margin_type(self, sid: str, side: PositionSide) -> MarginType:
+        """The margin type of one leg: the symbol's (a venue that keeps one per leg overrides it)."""
+        return self.margin_type(sid)
+
     def margin_type(self, sid: str) -> MarginType:
         """The margin type of a symbol (``CROSSED`` until changed)."""
         return self.margin_types.get(sid, MarginType.CROSSED)
@@ -134,14 +138,14 @@ class Ledger:
         if signed == ZERO:
             return ZERO
         rate = self.markets[sid].maintenance_margin_rate
-        if self.margin_type(sid) is MarginType.ISOLATED:
+        if self.leg_margin_type(sid, side) is MarginType.ISOLATED:
             backing = state.isolated_margin
         else:
             backing = self.wallet
             for (other_sid, other_side), other in self.legs.items():
                 if other.size == ZERO or (other_sid, other_side) == (sid, side):
                     continue
-                if self.margin_type(other_sid) is MarginType.ISOLATED:
+                if self.leg_margin_type(other_sid, other_side) is MarginType.ISOLATED:
                     backing -= other.isolated_margin
                 else:
                     _, upnl, maintenance = self.figures(other_sid, other_side, other)
