@@ -46,9 +46,10 @@ from hedgekit.ccxt_bridge import (
     call_endpoint,
     install_reply_hook,
     make_pacer,
+    new_exchange,
+    no_close_wait_without_tls,
     route_logs,
     secrets_of,
-    no_close_wait_without_tls,
     share_ssl_context,
 )
 from hedgekit.ccxt_loader import exchange_class
@@ -277,7 +278,7 @@ class AsterAdapter(VenueAdapter, AsterAccount):
         cfg = self.config
         exchange = cfg.exchange
         if exchange is None:
-            exchange = exchange_class("aster")({
+            exchange = new_exchange(exchange_class("aster"), {
                 "timeout": int(cfg.timeout * 1000),
                 # hedgekit limits instead, with Aster's own weights (hedgekit_aster.limits): ccxt
                 # counts v3/positionRisk as 1 where Aster documents 5

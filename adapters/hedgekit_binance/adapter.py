@@ -41,10 +41,11 @@ from hedgekit.ccxt_bridge import (
     call_endpoint,
     install_reply_hook,
     make_pacer,
+    new_exchange,
+    no_close_wait_without_tls,
     parsing,
     route_logs,
     secrets_of,
-    no_close_wait_without_tls,
     share_ssl_context,
 )
 from hedgekit.ccxt_loader import exchange_class
@@ -159,7 +160,7 @@ class BinanceAdapter(VenueAdapter, BinanceFamilyAccount):
         if cfg.exchange is not None:
             exchange = cfg.exchange
         else:
-            exchange = exchange_class("binanceusdm")(
+            exchange = new_exchange(exchange_class("binanceusdm"),
                 {
                     "apiKey": cfg.api_key.get_secret_value() if cfg.api_key else None,
                     "secret": cfg.secret.get_secret_value() if cfg.secret else None,

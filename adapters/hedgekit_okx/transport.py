@@ -44,9 +44,10 @@ from hedgekit.ccxt_bridge import (
     call_endpoint,
     install_reply_hook,
     make_pacer,
+    new_exchange,
+    no_close_wait_without_tls,
     route_logs,
     secrets_of,
-    no_close_wait_without_tls,
     share_ssl_context,
 )
 from hedgekit.ccxt_bridge import parsing as bridge_parsing
@@ -110,7 +111,7 @@ def make_exchange(config: ConnectConfig) -> Any:
     if config.exchange is not None:
         exchange = config.exchange
     else:
-        exchange = exchange_class("okx")(
+        exchange = new_exchange(exchange_class("okx"),
             {
                 "apiKey": config.api_key.get_secret_value() if config.api_key else None,
                 "secret": config.secret.get_secret_value() if config.secret else None,
