@@ -27,6 +27,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from hedgekit.account_models import AccountFill, Balance, FundingPayment, LegBasis
+from hedgekit.errors import InvalidRequest
 from hedgekit.models import Order, PositionSide, Side
 
 __all__ = [
@@ -136,6 +137,26 @@ class AccountAdapter(ABC):
     @abstractmethod
     async def amend_order(self, order: Order, price: Decimal | None, quantity: Decimal | None) -> Order:
         """Amend an open order's price and/or quantity (base units); returns the order as the venue then reports it."""
+
+    def conditional_amend_refusal(self, order: Order, quantity: Decimal | None) -> str | None:
+        """Why the venue cannot amend the waiting conditional ``order`` (its trigger price and/or,
+        when ``quantity`` is given, its quantity); ``None``: it can. Checked before anything is sent
+        and after :meth:`amend_refusal`. A venue that amends conditional orders overrides this and
+        :meth:`amend_conditional`."""
+        return "the venue has no amendment of conditional orders"
+
+    def trigger_on_mark(self, order: Order) -> bool:
+        """Whether the conditional ``order`` triggers on the mark price (as its venue row says), so
+        that the mark is the current price its new trigger is checked against."""
+        return False
+
+    async def amend_conditional(self, order: Order, trigger_price: Decimal | None,
+                                quantity: Decimal | None) -> Order:
+        """Amend a waiting conditional order's trigger price and/or quantity (base units); returns
+        the order as the venue then reports it. Only called when :meth:`conditional_amend_refusal`
+        gave ``None``, so a venue without it never gets here."""
+        raise InvalidRequest(f"{type(self).__name__} cannot amend conditional orders", symbol=order.symbol,
+                             operation="amend_order")
 
 
 def sizes_at(time_ms: int, now: dict[PositionSide, Decimal], fills: Iterable[AccountFill]) -> dict[PositionSide, Decimal]:

@@ -699,16 +699,25 @@ class HedgeClient:
         return await self._read("fills", lambda: account.fetch_fills(market.symbol, since_ms))
 
     async def amend_order(self, order: Order, *, price: Decimal | str | int | None = None,
-                          quantity: Decimal | str | int | None = None) -> Order:
+                          quantity: Decimal | str | int | None = None,
+                          trigger_price: Decimal | str | int | None = None) -> Order:
         """Change an open order's price and/or quantity (base units) in place, keeping its id.
+
+        A waiting conditional order (a stop or take-profit) takes ``trigger_price=`` and/or
+        ``quantity=`` instead, where the venue amends them (Bybit ``POST /v5/order/amend``, OKX
+        ``POST /api/v5/trade/amend-algos``; Binance and Aster cannot, and say so). Its ``price=``
+        is refused: hedgekit's conditional orders execute at market.
 
         Checked before anything is sent: the venue must support amending this kind of order
         (refused with :class:`~hedgekit.errors.InvalidRequest` naming the venue otherwise), the
-        new price must be on the tick and the quantity on the lot step. Returns the order as the
-        venue reports it afterwards (read back where the venue answers with ids only). Not
+        new price or trigger must be on the tick and the quantity on the lot step; a new trigger
+        of an order that triggers on the mark is checked against the mark (read for it: one
+        request) with the venue's rule for the side a trigger must lie on. Returns the order as
+        the venue reports it afterwards (read back where the venue answers with ids only). Not
         retried on an ambiguous answer: read the order to see whether it was amended. Example::
 
             order = await hk.amend_order(order, price=Decimal("60100"))
+            stop = await hk.amend_order(stop, trigger_price=Decimal("57500"))
         """
         self._ready()
         account = self._account()
@@ -719,17 +728,40 @@ class HedgeClient:
         if reason is not None:
             raise InvalidRequest(f"{self.venue} cannot amend this order: {reason}", venue=self.venue,
                                  symbol=market.symbol, operation="amend_order")
-        if price is None and quantity is None:
+        if order.conditional:
+            if price is not None:
+                raise InvalidRequest("a conditional market order has no price to amend: give trigger_price= "
+                                     "and/or quantity=", venue=self.venue, symbol=market.symbol,
+                                     operation="amend_order")
+            if trigger_price is None and quantity is None:
+                raise InvalidRequest("give trigger_price=, quantity= or both", venue=self.venue, symbol=market.symbol)
+        elif trigger_price is not None:
+            raise InvalidRequest("trigger_price= amends a conditional order; this one is not", venue=self.venue,
+                                 symbol=market.symbol, operation="amend_order")
+        elif price is None and quantity is None:
             raise InvalidRequest("give price=, quantity= or both", venue=self.venue, symbol=market.symbol)
         new_price = None if price is None else to_decimal(price, "price")
         new_quantity = None if quantity is None else to_decimal(quantity, "quantity")
-        if new_price is not None and market.tick_size and new_price % market.tick_size:
-            raise InvalidRequest(f"price {new_price} is not on the tick {market.tick_size} of {market.symbol}",
-                                 venue=self.venue, symbol=market.symbol)
+        new_trigger = None if trigger_price is None else to_decimal(trigger_price, "trigger_price")
+        for name, value in (("price", new_price), ("trigger_price", new_trigger)):
+            if value is not None and market.tick_size and value % market.tick_size:
+                raise InvalidRequest(f"{name} {value} is not on the tick {market.tick_size} of {market.symbol}",
+                                     venue=self.venue, symbol=market.symbol)
         if new_quantity is not None and market.lot_step and new_quantity % market.lot_step:
             raise InvalidRequest(f"quantity {new_quantity} is not on the lot step {market.lot_step} of {market.symbol}",
                                  venue=self.venue, symbol=market.symbol)
-        return await account.amend_order(order, new_price, new_quantity)
+        if not order.conditional:
+            return await account.amend_order(order, new_price, new_quantity)
+        reason = account.conditional_amend_refusal(order, new_quantity)
+        if reason is not None:
+            raise InvalidRequest(f"{self.venue} cannot amend this order: {reason}", venue=self.venue,
+                                 symbol=market.symbol, operation="amend_order")
+        rules = self._adapter.conditional_rules(market)
+        if new_trigger is not None and rules.trigger_side_checked and account.trigger_on_mark(order):
+            mark = await self._read("mark_price", lambda: account.fetch_mark_price(market.symbol))
+            check_conditional(rules, order.type, order.side, trigger_price=new_trigger, current_price=mark,
+                              venue=self.venue, symbol=market.symbol)
+        return await account.amend_conditional(order, new_trigger, new_quantity)
 
     # -- internals ---------------------------------------------------------------------------
     async def _intent(

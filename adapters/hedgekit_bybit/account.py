@@ -19,8 +19,11 @@
   totalOrderIM``; available ``equity − totalPositionIM − totalOrderIM − locked`` (``availableToWithdraw``
   is deprecated for UNIFIED since 2025-01-09; ccxt reads "used" the same way, bybit.py parse_balance).
 * Amendment: ``POST /v5/order/amend {category, symbol, orderId, qty, price}`` (order/amend-order.mdx);
-  the answer is ids only ("asynchronous"), so the order is read back. hedgekit amends regular orders;
-  a conditional order's trigger (``triggerPrice``) is not what ``amend_order`` changes, so it is refused.
+  the answer is ids only ("asynchronous"), so the order is read back. A conditional order (a stop or
+  take-profit placed with ``triggerPrice``) is amended on the same endpoint with ``triggerPrice`` and/or
+  ``qty``; "If you expect the price to rise to trigger your conditional order, make sure triggerPrice >
+  market price" (110092 / 110093, error.mdx). A trailing stop or a position's TP/SL is a trading-stop,
+  not amended here.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from hedgekit.account import AccountAdapter, FundingQuote, PaymentRow
 from hedgekit.account_models import AccountFill, Balance
 from hedgekit.errors import MalformedResponse
-from hedgekit.models import Market, Order, PositionSide, Side
+from hedgekit.models import Market, Order, OrderType, PositionSide, Side
 from hedgekit.payload import PayloadReader, plain
 
 from hedgekit_bybit import wire
@@ -192,11 +195,42 @@ class BybitAccount(AccountAdapter):
 
     # -- amendment ------------------------------------------------------------------------------
     def amend_refusal(self, order: Order) -> str | None:
-        if order.conditional:
-            return "hedgekit amends the price and quantity of regular orders; a conditional order's trigger is not amended"
         if not order.status.is_open:
             return f"the order is {order.status.value}, not open"
         return None
+
+    def conditional_amend_refusal(self, order: Order, quantity: Decimal | None) -> str | None:
+        # A trailing stop is a position's trading-stop (trailing.py), not an order with a trigger.
+        if order.type not in (OrderType.STOP_MARKET, OrderType.TAKE_PROFIT_MARKET):
+            return f"a {order.type.value} is set on the position (/v5/position/trading-stop), not amended as an order"
+        raw = order.raw if isinstance(order.raw, dict) else {}
+        if raw.get("stopOrderType", "Stop") != "Stop":
+            return f"a position's {raw.get('stopOrderType')} is amended through /v5/position/trading-stop"
+        if quantity is not None and order.close_position:
+            return "a close-on-trigger order closes the whole leg: it has no quantity to amend"
+        return None
+
+    def trigger_on_mark(self, order: Order) -> bool:
+        raw = order.raw if isinstance(order.raw, dict) else {}
+        return raw.get("triggerBy") == "MarkPrice"  # enum.mdx #triggerby
+
+    async def amend_conditional(self, order: Order, trigger_price: Decimal | None,
+                                quantity: Decimal | None) -> Order:
+        market = self.market(order.symbol)
+        # BYB order/amend-order.mdx: "triggerPrice: For Perps & Futures, it is the conditional order
+        # trigger price"; "qty: Order quantity after modification"; the same endpoint and read-back.
+        params: dict[str, Any] = {"category": "linear", "symbol": market.venue_symbol, "orderId": order.order_id}
+        if quantity is not None:
+            params["qty"] = plain(quantity)
+        if trigger_price is not None:
+            params["triggerPrice"] = plain(trigger_price)
+        await self._call("amend_order", "privatePostV5OrderAmend", params, symbol=market.symbol,
+                         client_order_id=order.client_order_id)
+        found = await self.fetch_order(market.symbol, order_id=order.order_id, conditional=True)
+        if found is None:
+            raise MalformedResponse("the amended order could not be read back", venue=self.name,
+                                    symbol=market.symbol, operation="amend_order")
+        return found
 
     async def amend_order(self, order: Order, price: Decimal | None, quantity: Decimal | None) -> Order:
         market = self.market(order.symbol)

@@ -25,7 +25,9 @@ Sources (BYB = bybit-exchange/docs ``docs/v5``; shared/ACCOUNT.md §3):
   price`` (strings, unchanged ones left out); answer ``{orderId, orderLinkId}``. A missing order is
   ``110001 order not exists or too late to replace`` (seen live, sieblyio/bybit-api issue 289); an
   amendment that changes nothing ``10001`` (the code and text are UNCONFIRMED); a conditional order
-  (``triggerPrice``) is not amended by the simulator (10001, a simplification).
+  (``triggerPrice``, ``qty``) is amended on the engine (``Engine.amend_conditional``), its trigger
+  checked against its ``triggerDirection`` (110092 / 110093, error.mdx); its ``price`` is not
+  (10001, a simplification).
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from hedgekit.testing.engine_types import ZERO, EngineError, OrderType, Position
 from hedgekit_bybit.simulator_markets import SETTLE, price, qty
 from hedgekit_bybit.simulator_markets import tickers as listing_tickers
 from hedgekit_bybit.simulator_position import eight
-from hedgekit_bybit.simulator_trade import State, find, linear, page, symbol_of
+from hedgekit_bybit.simulator_trade import FALLS, RISES, State, find, linear, page, symbol_of
 from hedgekit_bybit.simulator_wire import BybitError, Params, engine_error, order_id, param_error, parse_order_id, plain
 
 DAY_MS = 86_400_000
@@ -216,8 +218,11 @@ def amend_order(state: State, params: Params) -> dict[str, Any]:
     if not rows:
         raise NOT_FOUND
     decoded = parse_order_id(rows[0]["orderId"])
+    if decoded is not None and decoded[0] == "conditional":
+        _amend_conditional(state, sid, decoded[1], params)
+        return {"orderId": rows[0]["orderId"], "orderLinkId": rows[0]["orderLinkId"]}
     if decoded is None or decoded[0] != "regular" or params.has("triggerPrice"):
-        raise param_error("params error: amending conditional orders is not simulated")
+        raise param_error("params error: triggerPrice is only for conditional orders")  # UNCONFIRMED text
     quantity: Decimal | None = params.decimal("qty")
     new_price: Decimal | None = params.decimal("price")
     if quantity is None and new_price is None:
@@ -233,3 +238,45 @@ def amend_order(state: State, params: Params) -> dict[str, Any]:
             raise param_error("params error: only limit orders can be amended") from exc  # UNCONFIRMED text
         raise engine_error(exc) from exc
     return {"orderId": rows[0]["orderId"], "orderLinkId": rows[0]["orderLinkId"]}
+
+
+def _amend_conditional(state: State, sid: str, number: int, params: Params) -> None:
+    """A waiting conditional order's ``triggerPrice`` and/or ``qty`` (amend-order.mdx).
+
+    The trigger keeps the order's ``triggerDirection``: "If you expect the price to rise to trigger
+    your conditional order, make sure triggerPrice > market price. Else, triggerPrice < market
+    price" (amend-order.mdx), refused as on create with 110092 / 110093 (error.mdx). A new
+    ``price`` (a conditional limit order's) is not simulated: 10001 (a simplification); so are
+    ``triggerBy`` and the TP/SL fields. A TP/SL/trailing stop of a position is amended through
+    ``/v5/position/trading-stop``, not here: 10001 (UNCONFIRMED text).
+    """
+    engine = state.engine
+    conditional = engine.get_conditional(conditional_id=number)
+    if params.has("price"):
+        raise param_error("params error: amending the price of a conditional order is not simulated")
+    if conditional.extra.get("stopOrderType", "Stop") != "Stop":
+        raise param_error("params error: amend a position's TP/SL with position/trading-stop")  # UNCONFIRMED
+    trigger: Decimal | None = params.decimal("triggerPrice")
+    quantity: Decimal | None = params.decimal("qty")
+    if trigger is None and quantity is None:
+        raise UNCHANGED
+    if trigger is not None:
+        direction = int(conditional.extra.get("triggerDirection", "0"))
+        mark = engine.mark_price(sid)
+        if direction == RISES and trigger <= mark:  # error.mdx 110092, as on create
+            raise BybitError(110092, f"expect Rising, but trigger_price[{price(sid, trigger)}] <= current[{price(sid, mark)}]")
+        if direction == FALLS and trigger >= mark:  # 110093
+            raise BybitError(110093, f"expect Falling, but trigger_price[{price(sid, trigger)}] >= current[{price(sid, mark)}]")
+    try:
+        engine.amend_conditional(conditional_id=number, quantity=quantity, trigger_price=trigger)
+    except EngineError as exc:
+        if exc.reason is Reason.AMEND_UNCHANGED:
+            raise UNCHANGED from exc
+        if exc.reason is Reason.ORDER_NOT_FOUND:
+            raise NOT_FOUND from exc
+        if exc.reason is Reason.ORDER_NOT_AMENDABLE:
+            raise param_error("params error: qty of a close-on-trigger order cannot be amended") from exc  # UNCONFIRMED text
+        if exc.reason is Reason.WOULD_IMMEDIATELY_TRIGGER:  # the engine's own rule (a trigger at the mark)
+            raise BybitError(110092 if trigger is not None and trigger > engine.mark_price(sid) else 110093,
+                             "the trigger price would trigger immediately") from exc
+        raise engine_error(exc) from exc

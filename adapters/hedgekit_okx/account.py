@@ -18,7 +18,10 @@
   the top-level figures are ``""``).
 * Amendment: ``POST /api/v5/trade/amend-order {instId, ordId, newSz, newPx}`` (#post-amend-order);
   ``newSz`` in contracts and including the filled part; ``sCode "0"`` means accepted, so the order is
-  read back. Algo orders (``amend-algos``) are not what ``amend_order`` changes: refused locally.
+  read back. A stop or take-profit (an algo order, ``ordType=conditional``) is amended with
+  ``POST /api/v5/trade/amend-algos {instId, algoId, newSz, newSlTriggerPx|newTpTriggerPx, newSlOrdPx|
+  newTpOrdPx=-1}`` (#order-book-trading-algo-trading-post-amend-algo-order) and read back too; a
+  trailing stop (``move_order_stop``) cannot be amended there and is refused locally.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from hedgekit.account import AccountAdapter, FundingQuote, PaymentRow
 from hedgekit.account_models import AccountFill, Balance
 from hedgekit.errors import MalformedResponse
-from hedgekit.models import Market, Order, PositionSide, Side
+from hedgekit.models import Market, Order, OrderType, PositionSide, Side
 
 from hedgekit_okx import wire
 from hedgekit_okx.transport import parsing
@@ -212,11 +215,51 @@ class OkxAccount(AccountAdapter):
 
     # -- amendment ------------------------------------------------------------------------------
     def amend_refusal(self, order: Order) -> str | None:
-        if order.conditional:
-            return "hedgekit amends regular orders (amend-order); algo orders are amended with amend-algos, not supported here"
         if not order.status.is_open:
             return f"the order is {order.status.value}, not open"
         return None
+
+    def conditional_amend_refusal(self, order: Order, quantity: Decimal | None) -> str | None:
+        # OKX #order-book-trading-algo-trading-post-amend-algo-order: "Amend unfilled algo orders
+        # (Support Stop order and Trigger order only, not including Move_order_stop order, Iceberg
+        # order, TWAP order, Trailing Stop order)".
+        if order.type not in (OrderType.STOP_MARKET, OrderType.TAKE_PROFIT_MARKET):
+            return f"amend-algos does not amend a {order.type.value} (move_order_stop)"
+        if quantity is not None and order.close_position:
+            return "a closeFraction order closes the whole leg: it has no size to amend"
+        return None
+
+    def trigger_on_mark(self, order: Order) -> bool:
+        raw = order.raw if isinstance(order.raw, dict) else {}
+        leg = "sl" if order.type is OrderType.STOP_MARKET else "tp"
+        return raw.get(f"{leg}TriggerPxType") == "mark"
+
+    async def amend_conditional(self, order: Order, trigger_price: Decimal | None,
+                                quantity: Decimal | None) -> Order:
+        market = self.market(order.symbol)
+        # OKX #order-book-trading-algo-trading-post-amend-algo-order: instId, algoId, newSz ("New
+        # quantity after amendment", contracts as sz is), and for a TP/SL order newSlTriggerPx /
+        # newTpTriggerPx with newSlOrdPx / newTpOrdPx ("If the price is -1, stop-loss will be
+        # executed at the market price"; hedgekit's conditional orders are placed with -1). The
+        # row's sCode "0" means accepted, so the order is read back (GET /trade/order-algo).
+        params: dict[str, Any] = {"instId": market.venue_symbol, "algoId": order.order_id}
+        if quantity is not None:
+            params["newSz"] = wire.fmt(wire.to_contracts(market, quantity))
+        if trigger_price is not None:
+            leg = "Sl" if order.type is OrderType.STOP_MARKET else "Tp"
+            params[f"new{leg}TriggerPx"] = wire.fmt(trigger_price)
+            params[f"new{leg}OrdPx"] = "-1"
+        payload = await self._call("amend_order", "privatePostTradeAmendAlgos", params, symbol=market.symbol,
+                                   client_order_id=order.client_order_id)
+        with self._parsing("amend-algos"):
+            row = wire.first_row(payload, "amend-algos")
+            if row.get("sCode") != "0":
+                raise wire.bad("amend-algos answered without sCode 0", row)
+        found = await self.fetch_order(market.symbol, order_id=order.order_id, conditional=True)
+        if found is None:
+            raise MalformedResponse("the amended order could not be read back", venue=self.name,
+                                    symbol=market.symbol, operation="amend_order")
+        return found
 
     async def amend_order(self, order: Order, price: Decimal | None, quantity: Decimal | None) -> Order:
         market = self.market(order.symbol)

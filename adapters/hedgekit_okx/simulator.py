@@ -108,6 +108,7 @@ ROUTES: dict[tuple[str, str], Endpoint] = {
     ("POST", "/api/v5/trade/order-algo"): Endpoint(algo.place_algo, "order"),
     ("GET", "/api/v5/trade/order-algo"): Endpoint(algo.get_algo),
     ("POST", "/api/v5/trade/cancel-algos"): Endpoint(algo.cancel_algos, "batch"),
+    ("POST", "/api/v5/trade/amend-algos"): Endpoint(algo.amend_algos, "order"),
     ("GET", "/api/v5/trade/orders-algo-pending"): Endpoint(algo.orders_algo_pending),
 }
 """Every path the simulator serves, by ``(method, path)``."""
@@ -285,6 +286,9 @@ class OkxFrontend(Frontend):
         if endpoint.handler is algo.place_algo:
             return {"algoClOrdId": params.get("algoClOrdId") or "", "algoId": "", "clOrdId": "",
                     "sCode": failure.s_code, "sMsg": failure.s_msg, "tag": params.get("tag") or ""}
+        if endpoint.handler is algo.amend_algos:  # the amend-algos response row
+            return {"algoClOrdId": params.get("algoClOrdId") or "", "algoId": params.get("algoId") or "",
+                    "reqId": params.get("reqId") or "", "sCode": failure.s_code, "sMsg": failure.s_msg}
         row = {"clOrdId": params.get("clOrdId") or "", "ordId": params.get("ordId") or "",
                "sCode": failure.s_code, "sMsg": failure.s_msg, "subCode": failure.sub_code,
                "ts": str(self.engine.clock())}

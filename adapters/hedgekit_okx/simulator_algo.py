@@ -362,3 +362,76 @@ def cancel_algos(state: SimState, body: Any) -> list[dict[str, Any]]:
         rows.append(row)
     return rows
 
+
+
+#: The algo row's trigger field of each leg.
+_FIELD = {"sl": "slTriggerPx", "tp": "tpTriggerPx", "trigger": "triggerPx"}
+
+
+def amend_algos(state: SimState, params: Params) -> dict[str, Any]:
+    """``POST /api/v5/trade/amend-algos``: a live algo order's size and/or trigger price.
+
+    "Amend unfilled algo orders (Support Stop order and Trigger order only, not including
+    Move_order_stop order, Iceberg order, TWAP order, Trailing Stop order)" (#order-book-trading-
+    algo-trading-post-amend-algo-order). ``instId`` required, ``algoId`` or ``algoClOrdId``;
+    ``newSz`` (contracts, "has to be larger than 0"); a TP/SL (``conditional``/``oco``) order's
+    ``newSlTriggerPx``/``newTpTriggerPx`` (a ``newSlOrdPx``/``newTpOrdPx`` other than ``-1``, a
+    limit price, is not simulated: 51000); a ``trigger`` order's ``newTriggerPx`` with
+    ``newOrdPx`` (required; ``-1`` only). The answer row: ``algoId, algoClOrdId, reqId, sCode,
+    sMsg``. Refusals: not live 51603 "Order does not exist." (UNCONFIRMED which code OKX gives a
+    triggered or canceled algo order), a trailing stop 51000 "Parameter ordType error"
+    (UNCONFIRMED), a trigger on the wrong side 51277-51308 as on placement, nothing to change
+    51000 "Parameter newSz error" (UNCONFIRMED). ``cxlOnFail`` and the ``*TriggerPxType``
+    fields are not simulated (ignored, and a price type stays as placed).
+    """
+    spec = instrument_of(params, order=True)
+    algo_id, client_id = params.get("algoId"), params.get("algoClOrdId")
+    if algo_id is None and client_id is None:
+        raise OrderFailure("50015", "Either parameter algoId or algoClOrdId is required")
+    try:
+        record = _find(state, algo_id, client_id, spec.inst_id)
+    except OkxError as exc:
+        raise OrderFailure(exc.code, exc.msg) from exc
+    if status_of(state, record) != "live":
+        raise OrderFailure(ORDER_NOT_FOUND.code, ORDER_NOT_FOUND.msg)
+    if record.ord_type not in ("conditional", "oco", "trigger"):
+        raise param_failure("ordType")
+    size = params.decimal("newSz", order=True)
+    quantity = None if size is None else to_base(spec, size)
+    triggers: dict[str, Decimal] = {}  # field leg -> new trigger
+    for leg, name in (("sl", "newSlTriggerPx"), ("tp", "newTpTriggerPx"), ("trigger", "newTriggerPx")):
+        value = params.decimal(name, order=True)
+        if value is None:
+            continue
+        if (leg == "trigger") != (record.ord_type == "trigger") or _FIELD[leg] not in record.fields:
+            raise param_failure(name)
+        order_px_name = {"sl": "newSlOrdPx", "tp": "newTpOrdPx", "trigger": "newOrdPx"}[leg]
+        order_px = params.get(order_px_name)
+        if (leg == "trigger" and order_px is None) or order_px not in (None, "-1"):
+            raise param_failure(order_px_name)
+        triggers[leg] = value
+    if quantity is None and not triggers:
+        raise param_failure("newSz")
+    legs = ["sl", "tp"] if record.ord_type in ("conditional", "oco") else ["trigger"]
+    legs = [leg for leg in legs if _FIELD[leg] in record.fields][:len(record.children)]
+    side = state.engine.get_conditional(conditional_id=record.children[0]).side
+    for leg, conditional_id in zip(legs, record.children):
+        trigger = triggers.get(leg)
+        if trigger is None and quantity is None:
+            continue
+        try:
+            state.engine.amend_conditional(conditional_id=conditional_id, quantity=quantity, trigger_price=trigger)
+        except EngineError as exc:
+            if exc.reason is Reason.AMEND_UNCHANGED:
+                continue  # accepted as it is (UNCONFIRMED), as amend-order does
+            if exc.reason is Reason.WOULD_IMMEDIATELY_TRIGGER and leg in ("sl", "tp"):
+                raise _wrong_side(leg, side, record.fields.get(f"{leg}TriggerPxType", "last")) from exc
+            if exc.reason is Reason.WOULD_IMMEDIATELY_TRIGGER:
+                raise param_failure("newTriggerPx") from exc
+            if exc.reason is Reason.ORDER_NOT_AMENDABLE:
+                raise param_failure("newSz") from exc  # a closeFraction order has no size (UNCONFIRMED)
+            raise order_failure(exc) from exc
+        if trigger is not None:
+            record.fields[_FIELD[leg]] = plain(trigger)
+    return {"algoClOrdId": record.client_id, "algoId": record.algo_id, "reqId": params.get("reqId") or "",
+            "sCode": "0", "sMsg": ""}

@@ -619,6 +619,44 @@ class Engine:
         conditional = self._triggers.find(conditional_id, client_id, open_only=True)
         return self._triggers.update(conditional, ConditionalStatus.CANCELED)
 
+    def amend_conditional(
+        self, *, conditional_id: int | None = None, client_id: str | None = None,
+        quantity: Number | None = None, trigger_price: Number | None = None,
+    ) -> ConditionalOrder:
+        """Change the trigger price and/or quantity of a waiting stop or take-profit, keeping its id.
+
+        The same checks as :meth:`place_conditional` apply to the new figures: the quantity on the
+        lot, the trigger on the tick and, where :attr:`rules` say so, on the side of the mark where
+        it does not fire at once. A trailing stop and a close-position order (no quantity) cannot be
+        amended here.
+
+        Raises:
+            EngineError: ``ORDER_NOT_FOUND`` (not waiting), ``ORDER_NOT_AMENDABLE`` (a trailing stop,
+                or a quantity for a close-position order), ``AMEND_UNCHANGED`` (same figures),
+                ``QUANTITY_*`` / ``PRICE_*`` for bad numbers, ``WOULD_IMMEDIATELY_TRIGGER``.
+        """
+        conditional = self._triggers.find(conditional_id, client_id, open_only=True)
+        if conditional.conditional_type is ConditionalType.TRAILING_STOP_MARKET:
+            raise EngineError(Reason.ORDER_NOT_AMENDABLE, conditional.conditional_type.value)
+        market = self._markets[conditional.symbol]
+        new_quantity = conditional.quantity if quantity is None else as_decimal(quantity)
+        if quantity is not None:
+            if conditional.close_position:
+                raise EngineError(Reason.ORDER_NOT_AMENDABLE, "close position")
+            assert new_quantity is not None
+            check_quantity(market, new_quantity, market.max_qty)
+        new_trigger = conditional.trigger_price if trigger_price is None else as_decimal(trigger_price)
+        assert new_trigger is not None  # a stop or take-profit always has one
+        check_price(market, new_trigger)
+        if new_quantity == conditional.quantity and new_trigger == conditional.trigger_price:
+            raise EngineError(Reason.AMEND_UNCHANGED)
+        mark = self._marks[conditional.symbol]
+        if trigger_price is not None and self.rules.trigger_side_checked:
+            if trigger_hit(conditional.conditional_type, conditional.side, new_trigger, mark) and (
+                    self.rules.trigger_at_mark_refused or new_trigger != mark):
+                raise EngineError(Reason.WOULD_IMMEDIATELY_TRIGGER)
+        return self._triggers.update(conditional, conditional.status, quantity=new_quantity, trigger_price=new_trigger)
+
     def cancel_all_conditionals(self, symbol: str) -> list[ConditionalOrder]:
         """Cancel every waiting conditional order of ``symbol``."""
         canceled = ConditionalStatus.CANCELED
