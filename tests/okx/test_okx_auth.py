@@ -73,6 +73,8 @@ PARAMS: dict[str, Any] = {
                                     "begin": "1700000000000"},
     "privateGetAccountBalance": {"ccy": "USDT"},
     "privatePostTradeAmendOrder": {"instId": "BTC-USDT-SWAP", "ordId": "612", "newSz": "2", "newPx": "51000"},
+    "privatePostTradeAmendAlgos": {"instId": "BTC-USDT-SWAP", "algoId": "1753184812254216193", "newSz": "1",
+                                   "newSlTriggerPx": "56000", "newSlOrdPx": "-1"},
 }
 
 #: Shapes the adapter does not send today, signed here as well: still ccxt's request.
