@@ -29,6 +29,7 @@ import abc
 import re
 import time
 from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlencode
 
 from hedgekit.errors import AuthenticationError
@@ -65,6 +66,7 @@ V3_AUTH_PARAMS = ("nonce", "signer", "user", "signature")
 
 _ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
 _KEY = re.compile(r"^(?:0x)?[0-9a-fA-F]{64}$")
+_HIGH_NIBBLES = frozenset("89abcdef")
 _SECP256K1_ORDER = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 
 
@@ -107,7 +109,8 @@ def checksum_address(address: str) -> str:
         raise ValueError("not a 0x-prefixed 20-byte hex address")
     digits = address[2:].lower()
     digest = keccak(digits.encode()).hex()
-    return "0x" + "".join(c.upper() if int(digest[i], 16) >= 8 else c for i, c in enumerate(digits))
+    # a letter goes upper case where the digest's hex digit at its place is 8 or more
+    return "0x" + "".join(c.upper() if h in _HIGH_NIBBLES else c for c, h in zip(digits, digest))
 
 
 def private_key_bytes(secret: str) -> bytes:
@@ -128,7 +131,12 @@ def address_of(private_key: bytes) -> str:
     """The checksummed Ethereum address of a private key."""
     import coincurve
 
-    public = coincurve.PrivateKey(private_key).public_key.format(compressed=False)[1:]
+    return _address_of_key(coincurve.PrivateKey(private_key))
+
+
+def _address_of_key(key: Any) -> str:
+    """The checksummed Ethereum address of a ``coincurve.PrivateKey``."""
+    public = key.public_key.format(compressed=False)[1:]
     return checksum_address("0x" + keccak(public)[-20:].hex())
 
 
@@ -176,7 +184,12 @@ def sign_digest(digest: bytes, private_key: bytes) -> str:
     """``0x`` + r + s + v (v = 27/28), the form ``eth_account`` and ccxt produce."""
     import coincurve
 
-    raw = coincurve.PrivateKey(private_key).sign_recoverable(digest, hasher=None)
+    return _signature_text(coincurve.PrivateKey(private_key), digest)
+
+
+def _signature_text(key: Any, digest: bytes) -> str:
+    """``0x`` + r + s + v of ``digest`` signed by a ``coincurve.PrivateKey``."""
+    raw: bytes = key.sign_recoverable(digest, hasher=None)
     return "0x" + raw[:64].hex() + format(27 + raw[64], "02x")
 
 
@@ -234,8 +247,10 @@ class V3Signer(RequestSigner):
 
     def __init__(self, user: str, private_key: bytes, chain_id: int) -> None:
         self.user = checksum_address(user)
-        self._key = private_key
-        self.signer = address_of(private_key)
+        import coincurve
+
+        self._key = coincurve.PrivateKey(private_key)  # this signer's own; made once, not per request
+        self.signer = _address_of_key(self._key)
         self.chain_id = chain_id
         self._last_nonce = 0
 
@@ -257,7 +272,7 @@ class V3Signer(RequestSigner):
         chosen = params.get("nonce")  # a nonce the caller fixed (an order and the noop that voids it)
         pairs.update(nonce=str(chosen) if chosen else str(self.nonce()), user=self.user, signer=self.signer)
         text = urlencode(sorted(pairs.items()))
-        signature = sign_digest(message_digest(text, self.chain_id), self._key)
+        signature = _signature_text(self._key, message_digest(text, self.chain_id))
         return f"{text}&signature={signature}", {}
 
 
