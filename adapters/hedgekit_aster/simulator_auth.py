@@ -124,13 +124,18 @@ class V3Accounts:
         if not nonce.isdigit():
             raise mandatory("nonce")
         message = signed_message(request)
-        candidates = [message]
-        ordered = urlencode(sorted(parse_qsl(message, keep_blank_values=True)))
-        if ordered != message:
-            candidates.append(ordered)
-        recovered = {recover_address(message_digest(text, self.chain_id), signature) for text in candidates}
-        if signer.lower() not in {address.lower() for address in recovered if address}:
-            raise INVALID_SIGNATURE
+        wanted = signer.lower()
+
+        def signed_by_signer(text: str) -> bool:
+            address = recover_address(message_digest(text, self.chain_id), signature)
+            return address is not None and address.lower() == wanted
+
+        # the parameters as sent, else sorted (either is accepted); the second recovery, the costly
+        # part, only when the first does not match
+        if not signed_by_signer(message):
+            ordered = urlencode(sorted(parse_qsl(message, keep_blank_values=True)))
+            if ordered == message or not signed_by_signer(ordered):
+                raise INVALID_SIGNATURE
         if user.lower() != self.user.lower() or not self.authorised(signer):
             raise SIGNATURE_CHECK_FAILED
         self.nonces.setdefault(signer.lower(), NonceBook()).accept(int(nonce), now_ms * 1000)
