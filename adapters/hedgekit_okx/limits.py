@@ -71,6 +71,9 @@ LIMITS: dict[str, tuple[int, bool]] = {
     "privateGetTradeFillsHistory": (10, False),  # "10 requests per 2 seconds" (#…-last-3-months)
     "privateGetAccountBalance": (10, False),  # "10 requests per 2 seconds", "User ID" (#get-balance)
     "privatePostTradeAmendOrder": (60, True),  # "60 requests per 2 seconds", "User ID + Instrument ID" (#post-amend-order)
+    # amend-algos (#post-amend-algo-order): counted as placing an algo order, "20 requests per 2
+    # seconds", "User ID + Instrument ID" (UNCONFIRMED: the figure is place-algo-order's)
+    "privatePostTradeAmendAlgos": (20, True),
 }
 DEFAULT_LIMIT = 5
 """Requests per 2 s for an endpoint missing from ``LIMITS``: the smallest limit above."""
