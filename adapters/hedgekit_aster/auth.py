@@ -67,6 +67,7 @@ V3_AUTH_PARAMS = ("nonce", "signer", "user", "signature")
 _ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
 _KEY = re.compile(r"^(?:0x)?[0-9a-fA-F]{64}$")
 _HIGH_NIBBLES = frozenset("89abcdef")
+_SIGNATURE_HEX = re.compile(r"[0-9a-fA-F]{130}").fullmatch  # r, s, v: 65 bytes
 _SECP256K1_ORDER = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 
 
@@ -193,15 +194,17 @@ def _signature_text(key: Any, digest: bytes) -> str:
     return "0x" + raw[:64].hex() + format(27 + raw[64], "02x")
 
 
-def recover_address(digest: bytes, signature: str) -> str | None:
-    """The checksummed address that produced ``signature`` over ``digest``; ``None`` if malformed.
+def recover_address(digest: bytes, signature: str, *, checksummed: bool = True) -> str | None:
+    """The address that produced ``signature`` over ``digest`` (EIP-55 checksummed, or lower case
+    with ``checksummed=False``, which saves a hash for a caller that compares case-insensitively);
+    ``None`` if malformed.
 
     Accepts 65-byte signatures with or without ``0x`` and with v in {0, 1, 27, 28}.
     """
     import coincurve
 
     text = signature[2:] if signature.lower().startswith("0x") else signature
-    if len(text) != 130 or not all(c in "0123456789abcdefABCDEF" for c in text):
+    if not _SIGNATURE_HEX(text):
         return None
     raw = bytes.fromhex(text)
     v = raw[64] - 27 if raw[64] >= 27 else raw[64]
@@ -211,7 +214,8 @@ def recover_address(digest: bytes, signature: str) -> str | None:
         public = coincurve.PublicKey.from_signature_and_message(raw[:64] + bytes([v]), digest, hasher=None)
     except ValueError:
         return None
-    return checksum_address("0x" + keccak(public.format(compressed=False)[1:])[-20:].hex())
+    address = "0x" + keccak(public.format(compressed=False)[1:])[-20:].hex()
+    return checksum_address(address) if checksummed else address
 
 
 # -- request signers -----------------------------------------------------------------------------

@@ -127,7 +127,7 @@ class V3Accounts:
         wanted = signer.lower()
 
         def signed_by_signer(text: str) -> bool:
-            address = recover_address(message_digest(text, self.chain_id), signature)
+            address = recover_address(message_digest(text, self.chain_id), signature, checksummed=False)
             return address is not None and address.lower() == wanted
 
         # the parameters as sent, else sorted (either is accepted); the second recovery, the costly

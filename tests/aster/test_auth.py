@@ -236,3 +236,12 @@ def test_native_and_pure_keccak_agree() -> None:
 
     for data in (b"", b"Message(string msg)", bytes(range(256)) * 3):
         assert auth._keccak_native(data) == auth._keccak_pure(data)
+
+
+def test_recovered_address_in_lower_case_is_the_checksummed_one_lowered() -> None:
+    digest = message_digest("nonce=1&user=0x", 1666)
+    key = private_key_bytes("0x" + "11" * 32)
+    signature = sign_digest(digest, key)
+    checksummed = recover_address(digest, signature)
+    assert checksummed == address_of(key)
+    assert recover_address(digest, signature, checksummed=False) == checksummed.lower()
