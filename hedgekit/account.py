@@ -27,7 +27,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from hedgekit.account_models import AccountFill, Balance, FundingPayment, LegBasis
-from hedgekit.errors import InvalidRequest
+from hedgekit.errors import InvalidRequest, MalformedResponse
 from hedgekit.models import Order, PositionSide, Side
 
 __all__ = [
@@ -132,6 +132,8 @@ class AccountAdapter(ABC):
         """Why the venue cannot amend ``order`` (checked before anything is sent); ``None``: it can."""
         if not self.amend_supported:
             return "the venue has no order amendment"
+        if not order.status.is_open:
+            return f"the order is {order.status.value}, not open"
         return None
 
     @abstractmethod
@@ -157,6 +159,22 @@ class AccountAdapter(ABC):
         gave ``None``, so a venue without it never gets here."""
         raise InvalidRequest(f"{type(self).__name__} cannot amend conditional orders", symbol=order.symbol,
                              operation="amend_order")
+
+
+def read_back(found: Order | None, venue: str, symbol: str) -> Order:
+    """The order an amendment left, as the venue's read-back gave it; ``MalformedResponse`` when the
+    venue took the amendment but cannot show the order."""
+    if found is None:
+        raise MalformedResponse("the amended order could not be read back", venue=venue, symbol=symbol,
+                                operation="amend_order")
+    return found
+
+
+def oldest_first(fills: list[AccountFill]) -> list[AccountFill]:
+    """Fills a venue listed newest first, oldest first; fills of the same time keep the venue's order."""
+    ordered = list(reversed(fills))
+    ordered.sort(key=lambda f: f.time.timestamp() if f.time else 0.0)
+    return ordered
 
 
 def sizes_at(time_ms: int, now: dict[PositionSide, Decimal], fills: Iterable[AccountFill]) -> dict[PositionSide, Decimal]:

@@ -45,6 +45,7 @@ from hedgekit.models import (
 from hedgekit.retry import RetryPolicy
 from hedgekit.stream import LiveStream
 from hedgekit.validator import (
+    check_amend,
     check_conditional,
     check_leverage,
     check_mode_change,
@@ -743,13 +744,7 @@ class HedgeClient:
         new_price = None if price is None else to_decimal(price, "price")
         new_quantity = None if quantity is None else to_decimal(quantity, "quantity")
         new_trigger = None if trigger_price is None else to_decimal(trigger_price, "trigger_price")
-        for name, value in (("price", new_price), ("trigger_price", new_trigger)):
-            if value is not None and market.tick_size and value % market.tick_size:
-                raise InvalidRequest(f"{name} {value} is not on the tick {market.tick_size} of {market.symbol}",
-                                     venue=self.venue, symbol=market.symbol)
-        if new_quantity is not None and market.lot_step and new_quantity % market.lot_step:
-            raise InvalidRequest(f"quantity {new_quantity} is not on the lot step {market.lot_step} of {market.symbol}",
-                                 venue=self.venue, symbol=market.symbol)
+        check_amend(market, price=new_price, quantity=new_quantity, trigger_price=new_trigger)
         if not order.conditional:
             return await account.amend_order(order, new_price, new_quantity)
         reason = account.conditional_amend_refusal(order, new_quantity)

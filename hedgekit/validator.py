@@ -3,6 +3,7 @@
 * :func:`check_mode_change`: may the position mode change in a scope, given what is open there?
 * :func:`plan_order`: what side, position side and reduce flag an intent takes in a mode.
 * :func:`check_order`: order pre-flight (size, lot step, tick, prices the order type needs).
+* :func:`check_amend`: an amendment's new numbers (lot step and minimum, tick).
 * :func:`check_conditional`: a conditional order against its venue's documented ranges (callback
   rate, trigger and activation side of the current price).
 * :func:`to_decimal`: the one gate every user number passes through.
@@ -39,6 +40,7 @@ from hedgekit.models import (
 
 __all__ = [
     "blockers_of",
+    "check_amend",
     "check_conditional",
     "check_id",
     "check_leverage",
@@ -410,6 +412,35 @@ def check_order(
             "the order's numbers cannot be checked against the contract's tick and lot: give finite numbers "
             f"of at most {WIRE_INTEGER_DIGITS} digits before the point and {WIRE_DECIMALS} after",
             symbol=market.symbol,
+        ) from None
+
+
+def check_amend(
+    market: Market,
+    *,
+    price: Decimal | None = None,
+    quantity: Decimal | None = None,
+    trigger_price: Decimal | None = None,
+) -> None:
+    """An amendment's new numbers, by :func:`check_order`'s rules for them: a quantity on the lot
+    step and at least the minimum, a price or trigger price on the tick; raises
+    :class:`InvalidRequest` (never a :mod:`decimal` exception, however large the number)."""
+    sym = market.symbol
+    try:
+        if quantity is not None:
+            if not _on_step(quantity, market.lot_step):
+                raise _off_step("quantity", quantity, market.lot_step, "the lot step", sym)
+            if quantity < market.min_quantity:
+                raise InvalidRequest(f"quantity {quantity} is below the minimum {market.min_quantity} of {sym}",
+                                     symbol=sym)
+        for name, value in (("price", price), ("trigger_price", trigger_price)):
+            if value is not None and not _on_step(value, market.tick_size):
+                raise _off_step(name, value, market.tick_size, "the tick size", sym)
+    except DecimalException:
+        raise InvalidRequest(
+            "the amendment's numbers cannot be checked against the contract's tick and lot: give finite "
+            f"numbers of at most {WIRE_INTEGER_DIGITS} digits before the point and {WIRE_DECIMALS} after",
+            symbol=sym,
         ) from None
 
 

@@ -195,9 +195,7 @@ class BinanceFamilyAccount(AccountAdapter):
             return "a conditional (Algo Service) order cannot be modified; cancel it and place a new one"
         if order.type is not OrderType.LIMIT:
             return f"only LIMIT orders can be modified (-5025), not {order.type.value}"
-        if not order.status.is_open:
-            return f"the order is {order.status.value}, not open"
-        return None
+        return super().amend_refusal(order)
 
     async def amend_order(self, order: Order, price: Decimal | None, quantity: Decimal | None) -> Order:
         market = self.market(order.symbol)

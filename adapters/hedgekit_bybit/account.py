@@ -34,7 +34,7 @@ from contextlib import AbstractContextManager
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from hedgekit.account import AccountAdapter, FundingQuote, PaymentRow
+from hedgekit.account import AccountAdapter, FundingQuote, PaymentRow, oldest_first, read_back
 from hedgekit.account_models import AccountFill, Balance
 from hedgekit.errors import MalformedResponse
 from hedgekit.models import Market, Order, OrderType, PositionSide, Side
@@ -189,16 +189,9 @@ class BybitAccount(AccountAdapter):
                     maker=wire.boolean(row, "isMaker"), time=_READ.when(row, "execTime", required=True),
                     leg_derived=True, raw=row,
                 ))
-        fills.reverse()  # the venue lists newest first: oldest first, ties in the venue's order
-        fills.sort(key=lambda f: f.time.timestamp() if f.time else 0.0)
-        return fills
+        return oldest_first(fills)  # the venue lists newest first
 
     # -- amendment ------------------------------------------------------------------------------
-    def amend_refusal(self, order: Order) -> str | None:
-        if not order.status.is_open:
-            return f"the order is {order.status.value}, not open"
-        return None
-
     def conditional_amend_refusal(self, order: Order, quantity: Decimal | None) -> str | None:
         # A trailing stop is a position's trading-stop (trailing.py), not an order with a trigger.
         if order.type not in (OrderType.STOP_MARKET, OrderType.TAKE_PROFIT_MARKET):
@@ -216,35 +209,21 @@ class BybitAccount(AccountAdapter):
 
     async def amend_conditional(self, order: Order, trigger_price: Decimal | None,
                                 quantity: Decimal | None) -> Order:
-        market = self.market(order.symbol)
         # BYB order/amend-order.mdx: "triggerPrice: For Perps & Futures, it is the conditional order
         # trigger price"; "qty: Order quantity after modification"; the same endpoint and read-back.
-        params: dict[str, Any] = {"category": "linear", "symbol": market.venue_symbol, "orderId": order.order_id}
-        if quantity is not None:
-            params["qty"] = plain(quantity)
-        if trigger_price is not None:
-            params["triggerPrice"] = plain(trigger_price)
-        await self._call("amend_order", "privatePostV5OrderAmend", params, symbol=market.symbol,
-                         client_order_id=order.client_order_id)
-        found = await self.fetch_order(market.symbol, order_id=order.order_id, conditional=True)
-        if found is None:
-            raise MalformedResponse("the amended order could not be read back", venue=self.name,
-                                    symbol=market.symbol, operation="amend_order")
-        return found
+        return await self._amend(order, {"qty": quantity, "triggerPrice": trigger_price}, conditional=True)
 
     async def amend_order(self, order: Order, price: Decimal | None, quantity: Decimal | None) -> Order:
+        return await self._amend(order, {"qty": quantity, "price": price}, conditional=False)
+
+    async def _amend(self, order: Order, changes: dict[str, Decimal | None], *, conditional: bool) -> Order:
+        """``POST /v5/order/amend`` with the given changes, then the order read back ("the amendment
+        is asynchronous", amend-order.mdx)."""
         market = self.market(order.symbol)
         params: dict[str, Any] = {"category": "linear", "symbol": market.venue_symbol, "orderId": order.order_id}
-        if quantity is not None:
-            params["qty"] = plain(quantity)
-        if price is not None:
-            params["price"] = plain(price)
+        params.update({key: plain(value) for key, value in changes.items() if value is not None})
         await self._call("amend_order", "privatePostV5OrderAmend", params, symbol=market.symbol,
                          client_order_id=order.client_order_id)
-        # "the amendment is asynchronous": read the order back
-        found = await self.fetch_order(market.symbol, order_id=order.order_id)
-        if found is None:
-            raise MalformedResponse("the amended order could not be read back", venue=self.name,
-                                    symbol=market.symbol, operation="amend_order")
-        return found
+        found = await self.fetch_order(market.symbol, order_id=order.order_id, conditional=conditional)
+        return read_back(found, self.name, market.symbol)
 

@@ -31,7 +31,7 @@ from contextlib import AbstractContextManager
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from hedgekit.account import AccountAdapter, FundingQuote, PaymentRow
+from hedgekit.account import AccountAdapter, FundingQuote, PaymentRow, oldest_first, read_back
 from hedgekit.account_models import AccountFill, Balance
 from hedgekit.errors import MalformedResponse
 from hedgekit.models import Market, Order, OrderType, PositionSide, Side
@@ -209,16 +209,9 @@ class OkxAccount(AccountAdapter):
                     time=wire.when(row, "fillTime", required=False) or wire.when(row, "ts", required=True),
                     raw=row,
                 ))
-        fills.reverse()  # the venue lists newest first: oldest first, ties in the venue's order
-        fills.sort(key=lambda f: f.time.timestamp() if f.time else 0.0)
-        return fills
+        return oldest_first(fills)  # the venue lists newest first
 
     # -- amendment ------------------------------------------------------------------------------
-    def amend_refusal(self, order: Order) -> str | None:
-        if not order.status.is_open:
-            return f"the order is {order.status.value}, not open"
-        return None
-
     def conditional_amend_refusal(self, order: Order, quantity: Decimal | None) -> str | None:
         # OKX #order-book-trading-algo-trading-post-amend-algo-order: "Amend unfilled algo orders
         # (Support Stop order and Trigger order only, not including Move_order_stop order, Iceberg
@@ -256,10 +249,7 @@ class OkxAccount(AccountAdapter):
             if row.get("sCode") != "0":
                 raise wire.bad("amend-algos answered without sCode 0", row)
         found = await self.fetch_order(market.symbol, order_id=order.order_id, conditional=True)
-        if found is None:
-            raise MalformedResponse("the amended order could not be read back", venue=self.name,
-                                    symbol=market.symbol, operation="amend_order")
-        return found
+        return read_back(found, self.name, market.symbol)
 
     async def amend_order(self, order: Order, price: Decimal | None, quantity: Decimal | None) -> Order:
         market = self.market(order.symbol)
@@ -275,10 +265,7 @@ class OkxAccount(AccountAdapter):
             if row.get("sCode") != "0":
                 raise wire.bad("amend-order answered without sCode 0", row)
         found = await self.fetch_order(market.symbol, order_id=order.order_id)  # "accepted", not "amended"
-        if found is None:
-            raise MalformedResponse("the amended order could not be read back", venue=self.name,
-                                    symbol=market.symbol, operation="amend_order")
-        return found
+        return read_back(found, self.name, market.symbol)
 
 
 def _rate_at(rates: dict[int, Decimal], time_ms: int) -> Decimal | None:

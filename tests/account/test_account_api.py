@@ -143,6 +143,9 @@ async def test_amend_refused_locally(hk: HedgeClient, venue: SimulatedVenue) -> 
         await hk.amend_order(order, price=Decimal("50000.001"))
     with pytest.raises(InvalidRequest):
         await hk.amend_order(order)
+    market = hk.market(BTC)
+    with pytest.raises(InvalidRequest, match="lot step"):
+        await hk.amend_order(order, quantity=market.lot_step / 2)
     assert len(venue.requests) == sent  # nothing was sent
 
 
