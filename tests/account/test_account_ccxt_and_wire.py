@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from decimal import Decimal
 from typing import Any
 
@@ -46,6 +47,16 @@ async def _trade_and_settle(venue: SimulatedVenue) -> None:
     venue.settle_funding(BTC, Decimal("0.0002"))
 
 
+@asynccontextmanager
+async def _loaded(ex: Any) -> AsyncIterator[Any]:
+    """A ccxt exchange aimed at the simulator, its markets loaded, closed afterwards."""
+    try:
+        await ex.load_markets()
+        yield ex
+    finally:
+        await ex.close()
+
+
 # ----------------------------------------------------------------------- Binance
 
 
@@ -60,11 +71,8 @@ async def binance() -> AsyncIterator[tuple[SimulatedVenue, Any]]:
                           "fapiData": "/futures/data"}.items():
             api[key] = venue.base_url + path
         ex.urls["api"] = api
-        try:
-            await ex.load_markets()
+        async with _loaded(ex):
             yield venue, ex
-        finally:
-            await ex.close()
 
 
 async def test_binance_wire_and_ccxt(binance: tuple[SimulatedVenue, Any]) -> None:
@@ -123,11 +131,8 @@ async def aster() -> AsyncIterator[tuple[SimulatedVenue, Any]]:
         ex.sapiPublicGetV3ExchangeInfo = no_spot
         ticks = itertools.count(ex.milliseconds())  # unique nonces within one millisecond
         ex.milliseconds = lambda: max(next(ticks), ccxt_async.aster.milliseconds())
-        try:
-            await ex.load_markets()
+        async with _loaded(ex):
             yield venue, ex
-        finally:
-            await ex.close()
 
 
 async def test_aster_wire_and_ccxt(aster: tuple[SimulatedVenue, Any]) -> None:
@@ -173,11 +178,8 @@ async def bybit() -> AsyncIterator[tuple[SimulatedVenue, Any]]:
         for key in ("public", "private", "spot", "futures", "v2"):
             api[key] = venue.base_url
         ex.urls["api"] = api
-        try:
-            await ex.load_markets()
+        async with _loaded(ex):
             yield venue, ex
-        finally:
-            await ex.close()
 
 
 async def test_bybit_wire_and_ccxt(bybit: tuple[SimulatedVenue, Any]) -> None:
@@ -221,11 +223,8 @@ async def okx() -> AsyncIterator[tuple[SimulatedVenue, Any]]:
                              "enableRateLimit": False, "options": {"fetchMarkets": {"types": ["swap"]}}})
         ex.has["fetchCurrencies"] = False
         ex.urls["api"] = dict(ex.urls["api"], rest=venue.base_url)
-        try:
-            await ex.load_markets()
+        async with _loaded(ex):
             yield venue, ex
-        finally:
-            await ex.close()
 
 
 async def test_okx_wire_and_ccxt(okx: tuple[SimulatedVenue, Any]) -> None:
