@@ -691,8 +691,8 @@ def _parser() -> argparse.ArgumentParser:
 
     cmd = _account(sub, "trail", "protect a leg with a trailing stop",
                    "Place a trailing stop bound to one leg, CALLBACK_RATE percent behind the best price since it "
-                   "was placed (or activated). The rate must lie in the venue's range (Binance 0.1-20, Aster "
-                   "0.1-5), checked before sending. Bybit's trailing stop is a setting of the position: it covers "
+                   "was placed (or activated). The rate must lie in the venue's documented range (each "
+                   "venue's own), checked before sending. Bybit's trailing stop is a setting of the position: it covers "
                    "the whole leg, so the quantity must be the leg's size. --json prints the Order.", writes=True)
     cmd.add_argument("leg", choices=_LEGS, metavar="LEG", help="the leg the trailing stop closes: long or short")
     cmd.add_argument("symbol", metavar="SYMBOL", help=_SYMBOL_HELP)

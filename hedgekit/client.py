@@ -496,8 +496,8 @@ class HedgeClient:
     ) -> Order:
         """A trailing stop bound to one leg, ``callback_rate`` percent behind the best price.
 
-        ``callback_rate`` must lie in the venue's documented range (Binance 0.1-20, Aster 0.1-5),
-        checked before anything is sent. Where the venue requires it, ``activation_price`` must lie
+        ``callback_rate`` must lie in the venue's documented range (``adapter.conditional_rules``:
+        each venue states its own, with its source), checked before anything is sent. Where the venue requires it, ``activation_price`` must lie
         beyond the current price (above it for a stop closing a long, below for a short);
         ``current_price`` as in :meth:`stop_market`.
         """
